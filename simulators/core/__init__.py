@@ -1,0 +1,33 @@
+"""The framework every vendor simulator builds on."""
+
+from .clock import SimClock
+from .faults import FaultInjector, HttpFault, LatencyFault
+from .push import PushConnection, PushHub
+from .request_log import LoggedRequest, RequestLog
+from .scenario import Scenario, ScenarioError, load_scenario, parse_scenario
+from .server import ADMIN_PREFIX, SimulatorServer
+from .simulator import CloudSimulator, SimContext
+from .tokens import IssuedToken, TokenCheck, TokenStatus, TokenStore
+
+__all__ = [
+    "ADMIN_PREFIX",
+    "CloudSimulator",
+    "FaultInjector",
+    "HttpFault",
+    "IssuedToken",
+    "LatencyFault",
+    "LoggedRequest",
+    "PushConnection",
+    "PushHub",
+    "RequestLog",
+    "Scenario",
+    "ScenarioError",
+    "SimClock",
+    "SimContext",
+    "SimulatorServer",
+    "TokenCheck",
+    "TokenStatus",
+    "TokenStore",
+    "load_scenario",
+    "parse_scenario",
+]
