@@ -49,6 +49,10 @@ class SimulatorAdmin:
         result: dict[str, Any] = await self._call("GET", "/state")
         return result
 
+    async def demo_entries(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = await self._call("GET", "/demo")
+        return result
+
     async def requests(self, last: int = 100) -> dict[str, Any]:
         result: dict[str, Any] = await self._call("GET", f"/requests?last={last}")
         return result

@@ -69,6 +69,15 @@ class CloudSimulator(ABC):
         """The devices' current state, for the admin endpoint and tests."""
         return {}
 
+    def demo_entries(self) -> list[dict[str, Any]]:
+        """Config entries the demo creates against this simulator.
+
+        Each is `{"domain": ..., "title": ..., "steps": [user_input, ...]}`: the answers to the
+        integration's config-flow steps, in order (credentials from the scenario, URLs of this
+        server).
+        """
+        return []
+
     def urls(self) -> dict[str, str]:
         """Named URLs a client needs (printed by the CLI, used by the demo)."""
         return {"base": self.ctx.base_url}

@@ -222,3 +222,16 @@ async def test_scenario_path_or_default(clock: SimClock) -> None:
     server = SimulatorServer(SampleCloud, SampleCloud.default_scenario, clock=clock)
     assert server.simulator.scenario.name == "sample home"
     assert SimulatorServer(SampleCloud).simulator.scenario.name == "sample home"
+
+
+async def test_default_hooks_of_a_simulator(
+    http: aiohttp.ClientSession, sample: SimulatorServer, admin: SimulatorAdmin
+) -> None:
+    assert await admin.demo_entries() == []
+    odd = sample.simulator.error_response(599)
+    assert odd.status == 599
+    assert odd.text == '{"message": "Error"}'
+    await admin.http_fault(418, count=1)
+    async with http.get(f"{sample.url}/devices") as response:
+        assert response.status == 418
+        assert await response.json() == {"message": "I'm a Teapot"}
