@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
+
+from simulators.core import CloudSimulator, Scenario, SimulatorServer
+from simulators.testing import running_simulator
+
+type StartSimulator = Callable[..., Awaitable[SimulatorServer]]
 
 pytest_plugins = ["pytest_homeassistant_custom_component"]
 
@@ -20,3 +28,23 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
     """A plain client session for talking to simulators from tests."""
     async with aiohttp.ClientSession() as session:
         yield session
+
+
+@pytest.fixture
+async def start_simulator() -> AsyncIterator[StartSimulator]:
+    """Start simulators in the test's event loop; all of them stop when the test ends.
+
+    `await start_simulator(HarviaSimulator, scenario_path_or_none, clock=..., seed=...)`
+    """
+    async with AsyncExitStack() as stack:
+
+        async def start(
+            simulator_cls: type[CloudSimulator],
+            scenario: Scenario | Path | None = None,
+            **options: Any,
+        ) -> SimulatorServer:
+            return await stack.enter_async_context(
+                running_simulator(simulator_cls, scenario, **options)
+            )
+
+        yield start

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import aiohttp
 import pytest
 
 from simulators.core import SimClock, SimulatorServer
-from simulators.testing import SimulatorAdmin, running_simulator
+from simulators.testing import SimulatorAdmin
+from tests.conftest import StartSimulator
 
 from .sample_cloud import SampleCloud
 
@@ -19,9 +18,8 @@ def clock() -> SimClock:
 
 
 @pytest.fixture
-async def sample(clock: SimClock) -> AsyncIterator[SimulatorServer]:
-    async with running_simulator(SampleCloud, clock=clock) as server:
-        yield server
+async def sample(clock: SimClock, start_simulator: StartSimulator) -> SimulatorServer:
+    return await start_simulator(SampleCloud, clock=clock)
 
 
 @pytest.fixture
