@@ -7,7 +7,9 @@ from importlib import import_module
 from .core.simulator import CloudSimulator
 
 # vendor name -> "module:Class"; imported lazily so one broken vendor cannot stop the others.
-VENDORS: dict[str, str] = {}
+VENDORS: dict[str, str] = {
+    "harvia": "simulators.harvia:HarviaSimulator",
+}
 
 
 def vendors() -> list[str]:

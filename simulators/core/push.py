@@ -16,7 +16,7 @@ from .clock import SimClock
 
 _LOGGER = logging.getLogger(__name__)
 
-type CloseCallback = Callable[[], Awaitable[None]]
+type CloseCallback = Callable[[], Awaitable[object]]
 
 
 @dataclass(slots=True)

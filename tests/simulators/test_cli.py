@@ -41,9 +41,12 @@ async def test_serve_prints_urls_and_stops_on_sigint(tmp_path: Path) -> None:
     ) != "ready":
         assert line, (await proc.stderr.read()).decode() if proc.stderr else "no output"
         lines.append(line)
-    vendor, url, *_ = lines[0].split()
-    assert vendor == "sample"
-    assert json.loads(urls_file.read_text()) == {"sample": {"base": url}}
+    served = {line.split()[0]: line.split()[1] for line in lines}
+    assert set(served) == {"sample", "harvia"}
+    url = served["sample"]
+    urls = json.loads(urls_file.read_text())
+    assert urls["sample"] == {"base": url}
+    assert urls["harvia"]["endpoints"] == f"{served['harvia']}/endpoints"
     async with aiohttp.ClientSession() as http, http.get(f"{url}/_sim/health") as response:
         assert (await response.json())["scenario"] == "sample home"
     proc.send_signal(signal.SIGINT)

@@ -1,0 +1,354 @@
+"""The MyHarvia REST services (generics, device, data) with the live cloud's answers and errors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import UTC, datetime
+import json
+from typing import Any
+
+from aiohttp import web
+
+from .cloud import Account, AuthRejectedError, HarviaCloud
+from .sauna import Cabin, CommandRejectedError, Sauna
+
+HISTORY_PAGE = 500
+DEVICE_SERVICE = "/rest/device"
+DATA_SERVICE = "/rest/data"
+GENERICS_SERVICE = "/rest/generics"
+
+
+def _error(status: int, error: str, message: str, **extra: Any) -> web.Response:
+    return web.json_response({"error": error, "message": message, **extra}, status=status)
+
+
+def _bad_request(message: str) -> web.Response:
+    return _error(400, "Bad Request", message)
+
+
+def _iso(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _parse_time(value: str | None) -> float | None:
+    """ISO 8601 or epoch milliseconds, as the data service accepts."""
+    if not value:
+        return None
+    if value.isdigit():
+        return int(value) / 1000
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def _token(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
+
+
+def _offset(token: str | None) -> int | None:
+    if not token:
+        return 0
+    try:
+        offset = json.loads(base64.urlsafe_b64decode(token))["offset"]
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        return None
+    return offset if isinstance(offset, int) and offset >= 0 else None
+
+
+class HarviaRest:
+    """Route handlers; every one but the auth routes needs a valid id token."""
+
+    def __init__(self, cloud: HarviaCloud) -> None:
+        self.cloud = cloud
+
+    def add_routes(self, app: web.Application) -> None:
+        r = app.router
+        r.add_post(f"{GENERICS_SERVICE}/auth/token", self.token)
+        r.add_post(f"{GENERICS_SERVICE}/auth/refresh", self.refresh)
+        r.add_post(f"{GENERICS_SERVICE}/auth/revoke", self.revoke)
+        r.add_get(f"{DEVICE_SERVICE}/devices", self.devices)
+        r.add_get(f"{DEVICE_SERVICE}/devices/state", self.state)
+        r.add_post(f"{DEVICE_SERVICE}/devices/command", self.command)
+        r.add_patch(f"{DEVICE_SERVICE}/devices/target", self.target)
+        r.add_patch(f"{DEVICE_SERVICE}/devices/profile", self.profile)
+        r.add_get(f"{DATA_SERVICE}/data/latest-data", self.latest_data)
+        r.add_get(f"{DATA_SERVICE}/data/telemetry-history", self.telemetry_history)
+
+    # --- helpers ---------------------------------------------------------------------------
+    async def _json(self, request: web.Request) -> dict[str, Any]:
+        try:
+            body = await request.json()
+        except ValueError:
+            raise web.HTTPBadRequest(
+                text=json.dumps({"error": "Bad Request", "message": "Invalid JSON body"}),
+                content_type="application/json",
+            ) from None
+        if not isinstance(body, dict):
+            raise web.HTTPBadRequest(
+                text=json.dumps({"error": "Bad Request", "message": "Body must be an object"}),
+                content_type="application/json",
+            )
+        return body
+
+    def _account(self, request: web.Request) -> Account:
+        account = self.cloud.account_for(request.headers.get("Authorization"))
+        if account is None:  # API Gateway's authorizer answers before the service does
+            raise web.HTTPUnauthorized(
+                text=json.dumps({"message": "Unauthorized"}), content_type="application/json"
+            )
+        return account
+
+    def _sauna(self, account: Account, device_id: Any) -> Sauna:
+        sauna = self.cloud.sauna_for(account, device_id if isinstance(device_id, str) else None)
+        if sauna is None:
+            raise web.HTTPNotFound(
+                text=json.dumps({"error": "Not Found", "message": "Device not found"}),
+                content_type="application/json",
+            )
+        return sauna
+
+    def _cabin(self, sauna: Sauna, cabin_id: Any, cabin_name: Any) -> Cabin:
+        if cabin_id and cabin_name:
+            raise web.HTTPBadRequest(
+                text=json.dumps(
+                    {
+                        "error": "Bad Request",
+                        "message": "cabin id and cabin name are mutually exclusive",
+                    }
+                ),
+                content_type="application/json",
+            )
+        try:
+            return sauna.cabin(cabin_id, cabin_name)
+        except KeyError:
+            raise web.HTTPNotFound(
+                text=json.dumps({"error": "Not Found", "message": "Cabin not found"}),
+                content_type="application/json",
+            ) from None
+
+    @staticmethod
+    def _rejected(err: CommandRejectedError) -> web.Response:
+        if err.status == 504:
+            return _error(
+                504, "Gateway Timeout", err.message, handled=False, failureReason=err.failure_reason
+            )
+        extra = (
+            {"handled": False, "failureReason": err.failure_reason} if err.failure_reason else {}
+        )
+        return _error(err.status, "Bad Request", err.message, **extra)
+
+    # --- generics: auth ----------------------------------------------------------------------
+    async def token(self, request: web.Request) -> web.Response:
+        body = await self._json(request)
+        try:
+            return web.json_response(self.cloud.sign_in(body.get("username"), body.get("password")))
+        except AuthRejectedError as err:
+            return web.json_response(err.body, status=err.status)
+
+    async def refresh(self, request: web.Request) -> web.Response:
+        body = await self._json(request)
+        try:
+            return web.json_response(
+                self.cloud.refresh(body.get("refreshToken"), body.get("email"))
+            )
+        except AuthRejectedError as err:
+            return web.json_response(err.body, status=err.status)
+
+    async def revoke(self, request: web.Request) -> web.Response:
+        body = await self._json(request)
+        try:
+            return web.json_response(self.cloud.revoke(body.get("refreshToken")))
+        except AuthRejectedError as err:
+            return web.json_response(err.body, status=err.status)
+
+    # --- device service ------------------------------------------------------------------------
+    async def devices(self, request: web.Request) -> web.Response:
+        account = self._account(request)
+        saunas = self.cloud.visible(account, request.headers.get("x-harvia-partner-id"))
+        offset = _offset(request.query.get("nextToken"))
+        if offset is None:
+            return _bad_request("Invalid nextToken")
+        try:
+            size = int(request.query.get("maxResults", self.cloud.data["page_size"]))
+        except ValueError:
+            return _bad_request("maxResults must be a number")
+        page = saunas[offset : offset + max(1, size)]
+        id_key = "name" if account.device_list_shape == "live" else "deviceId"
+        devices = [
+            {
+                id_key: s.device_id,
+                "type": s.device_type,
+                "attr": s.attributes(),
+                "roles": ["owner"],
+                "via": "CanSee",
+            }
+            for s in page
+        ]
+        more = offset + len(page) < len(saunas)
+        return web.json_response(
+            {"devices": devices, "nextToken": _token(offset + len(page)) if more else None}
+        )
+
+    async def state(self, request: web.Request) -> web.Response:
+        account = self._account(request)
+        sauna = self._sauna(account, request.query.get("deviceId"))
+        sub_id, name = request.query.get("subId"), request.query.get("cabinName")
+        now = self.cloud.ctx.clock.now()
+        sauna.step(now)
+        if sauna.is_sensor:
+            if sub_id not in (None, "classic") or name:
+                return _error(404, "Not Found", "Shadow not found")
+            cabin, shadow = None, "classic"
+        else:
+            cabin = self._cabin(sauna, sub_id, name)
+            shadow = cabin.cabin_id
+        return web.json_response(
+            {
+                "deviceId": sauna.device_id,
+                "shadowName": shadow,
+                "state": sauna.reported(cabin, now),
+                "desired": sauna.desired(cabin),
+                "version": sauna.version,
+                "timestamp": int(sauna.updated_at * 1000),
+                "metadata": {"state": {}},
+                "connectionState": {
+                    "connected": sauna.connected,
+                    "updatedTimestamp": int(sauna.updated_at * 1000),
+                },
+            }
+        )
+
+    async def command(self, request: web.Request) -> web.Response:
+        account = self._account(request)
+        body = await self._json(request)
+        sauna = self._sauna(account, body.get("deviceId"))
+        command = body.get("command")
+        if not isinstance(command, dict) or "type" not in command or "state" not in command:
+            return _bad_request("command.type and command.state are required")
+        selector = body.get("cabin") or {}
+        if sauna.is_sensor:
+            return self._rejected(
+                CommandRejectedError(
+                    400,
+                    f"Command '{command['type']}' is not supported "
+                    f"for device type '{sauna.device_type}'.",
+                )
+            )
+        cabin = self._cabin(sauna, selector.get("id"), selector.get("name"))
+        try:
+            self.cloud.command(sauna, cabin, str(command["type"]), command["state"])
+        except CommandRejectedError as err:
+            return self._rejected(err)
+        return web.json_response({"handled": True})
+
+    async def target(self, request: web.Request) -> web.Response:
+        account = self._account(request)
+        body = await self._json(request)
+        sauna = self._sauna(account, body.get("deviceId"))
+        temperature, humidity = body.get("temperature"), body.get("humidity")
+        if temperature is None and humidity is None:
+            return _bad_request("Supply at least one of temperature or humidity")
+        if any(v is not None and not isinstance(v, int | float) for v in (temperature, humidity)):
+            return _bad_request("temperature and humidity must be numbers")
+        if sauna.is_sensor:
+            return _bad_request(f"Targets are not supported for device type '{sauna.device_type}'.")
+        selector = body.get("cabin") or {}
+        cabin = self._cabin(sauna, selector.get("id"), selector.get("name"))
+        try:
+            self.cloud.set_target(sauna, cabin, temperature, humidity)
+        except CommandRejectedError as err:
+            return self._rejected(err)
+        updated = {
+            k: v for k, v in (("temperature", temperature), ("humidity", humidity)) if v is not None
+        }
+        return web.json_response(
+            {"deviceId": sauna.device_id, "shadowName": cabin.cabin_id, "updated": updated}
+        )
+
+    async def profile(self, request: web.Request) -> web.Response:
+        account = self._account(request)
+        body = await self._json(request)
+        sauna = self._sauna(account, body.get("deviceId"))
+        # The document says {profile: name or index}; other clients send {activeProfile: int}.
+        wanted = body.get("profile", body.get("activeProfile"))
+        if wanted is None or isinstance(wanted, bool):
+            return _bad_request("profile is required")
+        if sauna.is_sensor:
+            return _bad_request(
+                f"Profiles are not supported for device type '{sauna.device_type}'."
+            )
+        selector = body.get("cabin") or {}
+        cabin = self._cabin(sauna, selector.get("id"), selector.get("name"))
+        try:
+            index = self.cloud.set_profile(sauna, cabin, wanted)
+        except CommandRejectedError as err:
+            return self._rejected(err)
+        return web.json_response(
+            {
+                "deviceId": sauna.device_id,
+                "shadowName": cabin.cabin_id,
+                "activeProfile": index,
+                "profile": cabin.profiles[index].name,
+            }
+        )
+
+    # --- data service ---------------------------------------------------------------------------
+    def _data_cabin(self, request: web.Request, sauna: Sauna) -> Cabin | None:
+        if sauna.is_sensor:
+            return None
+        return self._cabin(sauna, request.query.get("cabinId"), request.query.get("cabinName"))
+
+    async def latest_data(self, request: web.Request) -> web.Response:
+        account = self._account(request)
+        sauna = self._sauna(account, request.query.get("deviceId"))
+        cabin = self._data_cabin(request, sauna)
+        now = self.cloud.ctx.clock.now()
+        sauna.step(now)
+        if cabin is not None and cabin.history:
+            at, data = cabin.history[-1]
+        else:
+            at, data = sauna.updated_at, sauna.telemetry(cabin, now)
+        item = self.cloud.measurement(sauna, cabin, at, data)
+        return web.json_response(
+            item
+            | {"shadowName": item["subId"], "timestamp": _iso(at), "organization": "org-consumers"}
+            | {"data": data}
+        )
+
+    async def telemetry_history(self, request: web.Request) -> web.Response:
+        account = self._account(request)
+        sauna = self._sauna(account, request.query.get("deviceId"))
+        cabin = self._data_cabin(request, sauna)
+        start = _parse_time(request.query.get("startTimestamp"))
+        end = _parse_time(request.query.get("endTimestamp"))
+        if start is None or end is None:
+            return _bad_request(
+                "startTimestamp and endTimestamp are required (ISO 8601 or epoch millis)"
+            )
+        if end < start:
+            return _bad_request("endTimestamp must be greater than or equal to startTimestamp")
+        offset = _offset(request.query.get("nextToken"))
+        if offset is None:
+            return _bad_request("Invalid nextToken")
+        samples = [(at, d) for at, d in (cabin.history if cabin else []) if start <= at <= end]
+        page = samples[offset : offset + HISTORY_PAGE]
+        measurements = [
+            {
+                **self.cloud.measurement(sauna, cabin, at, data),
+                "organizationId": "org-consumers",
+                "deviceCanSee": ["org-consumers"],
+                "data": data,
+            }
+            for at, data in page
+        ]
+        more = offset + len(page) < len(samples)
+        return web.json_response(
+            {
+                "deviceId": sauna.device_id,
+                "shadowName": cabin.cabin_id if cabin else "classic",
+                "measurements": measurements,
+                "nextToken": _token(offset + len(page)) if more else None,
+            }
+        )
