@@ -1,0 +1,417 @@
+"""What the MyHarvia cloud returns, read tolerantly: the live cloud and its document disagree."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+import json
+import logging
+from typing import Any
+from urllib.parse import urlparse
+
+from .exceptions import HarviaResponseError
+
+_LOGGER = logging.getLogger(__name__)
+
+SAUNA_STATUS_HEATING = 1
+SAUNA_STATUS_WAITING = 5
+
+
+def as_bool(value: Any) -> bool | None:
+    """`True`/`False`, 0/1 or "on"/"off"/"true"/"false" (device types differ); None if absent."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("1", "on", "true"):
+            return True
+        if lowered in ("0", "off", "false"):
+            return False
+    return None
+
+
+def as_float(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def as_int(value: Any) -> int | None:
+    number = as_float(value)
+    return None if number is None else int(number)
+
+
+def flag(mapping: Any, key: str) -> bool | None:
+    """`mapping[key]["on"]` as a bool, for the shadow's {heater: {on: ...}} style."""
+    section = mapping.get(key) if isinstance(mapping, Mapping) else None
+    return as_bool(section.get("on")) if isinstance(section, Mapping) else None
+
+
+def parse_json_object(value: Any) -> dict[str, Any] | None:
+    """AppSync's AWSJSON fields arrive as JSON strings; None when it is not a JSON object."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """Epoch milliseconds (number or string) or ISO 8601."""
+    if value is None or isinstance(value, bool):
+        return None
+    number = as_float(value)
+    if number is not None:
+        return datetime.fromtimestamp(number / 1000, UTC)
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLEndpoint:
+    https: str
+    wss: str
+
+    @property
+    def host(self) -> str:
+        return urlparse(self.https).netloc
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoints:
+    """The endpoint discovery document, the parts this client uses."""
+
+    generics: str
+    device: str
+    data: str
+    graphql: dict[str, GraphQLEndpoint]
+    partner_organization_id: str | None = None
+
+    @classmethod
+    def from_document(cls, document: Any) -> Endpoints:
+        try:
+            endpoints = document["endpoints"]
+            rest = endpoints["RestApi"]
+            graphql = {
+                name: GraphQLEndpoint(
+                    https=urls["https"],
+                    # The realtime URL is listed, or follows from the https one.
+                    wss=urls.get("wss")
+                    or urls["https"]
+                    .replace("https://", "wss://", 1)
+                    .replace("appsync-api", "appsync-realtime-api"),
+                )
+                for name, urls in (endpoints.get("GraphQL") or {}).items()
+                if isinstance(urls, Mapping) and "https" in urls
+            }
+            config = endpoints.get("Config") or {}
+            return cls(
+                generics=rest["generics"]["https"].rstrip("/"),
+                device=rest["device"]["https"].rstrip("/"),
+                data=rest["data"]["https"].rstrip("/"),
+                graphql=graphql,
+                partner_organization_id=config.get("PartnerOrganizationId") or None,
+            )
+        except (KeyError, TypeError, AttributeError) as err:
+            raise HarviaResponseError(f"unreadable endpoint discovery document: {err!r}") from err
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    """A device of the account: a sauna controller or a sauna sensor."""
+
+    device_id: str
+    device_type: str
+    attributes: dict[str, str]
+
+    @classmethod
+    def from_api(cls, raw: Any) -> Device | None:
+        """None for an entry without an id (logged by the caller)."""
+        if not isinstance(raw, Mapping):
+            return None
+        # The live cloud puts the id in `name`; the document says `deviceId`; GraphQL says `id`.
+        device_id = raw.get("deviceId") or raw.get("id") or raw.get("name")
+        if not isinstance(device_id, str) or not device_id:
+            return None
+        attributes: dict[str, str] = {}
+        for attr in raw.get("attr") or []:
+            if isinstance(attr, Mapping) and isinstance(attr.get("key"), str):
+                attributes[attr["key"]] = "" if attr.get("value") is None else str(attr["value"])
+        return cls(device_id, str(raw.get("type") or "unknown"), attributes)
+
+    @property
+    def is_sensor(self) -> bool:
+        return "sensor" in self.device_type.lower()
+
+    @property
+    def is_fenix(self) -> bool:
+        return self.device_type.lower() == "fenix"
+
+    @property
+    def name(self) -> str | None:
+        return self.attributes.get("name") or None
+
+    @property
+    def serial_number(self) -> str | None:
+        return self.attributes.get("serialNumber") or None
+
+    @property
+    def firmware(self) -> str | None:
+        return self.attributes.get("powerUnitFwVersion") or self.attributes.get("firmware") or None
+
+    @property
+    def panel_type(self) -> str | None:
+        return self.attributes.get("panelType") or None
+
+    def stat(self, name: str, cabin_id: str) -> int | None:
+        """A counter from the attributes, e.g. stat("totalSessions", "C1")."""
+        return as_int(self.attributes.get(f"stats.{name}.{cabin_id}"))
+
+    def cabin_ids_from_stats(self) -> list[str]:
+        ids = {key.rsplit(".", 1)[1] for key in self.attributes if key.startswith("stats.")}
+        return sorted(ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    index: int
+    name: str
+    target_temp: float | None
+    target_hum: float | None
+    duration: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CabinState:
+    """A cabin's shadow (or a sauna sensor's classic shadow), normalised."""
+
+    cabin_id: str
+    raw: dict[str, Any]
+    connected: bool | None = None
+    updated: datetime | None = None
+    version: int | None = None
+
+    @classmethod
+    def from_shadow(
+        cls,
+        cabin_id: str,
+        reported: Any,
+        desired: Any = None,
+        connected: bool | None = None,
+        updated: datetime | None = None,
+        version: int | None = None,
+    ) -> CabinState:
+        # `reported` is null while a device is offline: fall back to `desired`.
+        state = parse_json_object(reported) or parse_json_object(desired) or {}
+        return cls(cabin_id, state, connected, updated, version)
+
+    def _get(self, *keys: str) -> Any:
+        value: Any = self.raw
+        for key in keys:
+            if not isinstance(value, Mapping):
+                return None
+            value = value.get(key)
+        return value
+
+    @property
+    def display_name(self) -> str | None:
+        name = self.raw.get("displayName")
+        return name if isinstance(name, str) and name else None
+
+    @property
+    def heater_on(self) -> bool | None:
+        return flag(self.raw, "heater")
+
+    @property
+    def light_on(self) -> bool | None:
+        return flag(self.raw, "light")
+
+    @property
+    def fan_on(self) -> bool | None:
+        return flag(self.raw, "fan")
+
+    @property
+    def steamer_on(self) -> bool | None:
+        return flag(self.raw, "steamer")
+
+    @property
+    def has_steamer(self) -> bool:
+        return isinstance(self.raw.get("steamer"), Mapping)
+
+    @property
+    def target_temp(self) -> float | None:
+        return as_float(self.raw.get("targetTemp"))
+
+    @property
+    def target_hum(self) -> float | None:
+        return as_float(self.raw.get("targetHum"))
+
+    @property
+    def sauna_status(self) -> int | None:
+        return as_int(self.raw.get("saunaStatus"))
+
+    @property
+    def waiting_for_start(self) -> bool:
+        return self.sauna_status == SAUNA_STATUS_WAITING
+
+    @property
+    def scheduled_start(self) -> datetime | None:
+        return parse_timestamp(self._get("timer", "startTime"))
+
+    @property
+    def remote_allowed(self) -> bool | None:
+        return as_bool(self.raw.get("remoteAllowed"))
+
+    @property
+    def active_profile(self) -> int | None:
+        return as_int(self.raw.get("activeProfile"))  # an int, or a string on Fenix
+
+    @property
+    def profiles(self) -> list[Profile]:
+        raw = self.raw.get("profiles")
+        items = raw.items() if isinstance(raw, Mapping) else enumerate(raw or [])
+        profiles = []
+        for key, value in items:
+            index = as_int(key)
+            if index is None or not isinstance(value, Mapping):
+                continue
+            profiles.append(
+                Profile(
+                    index=index,
+                    name=str(value.get("name") or f"Profile {index + 1}"),
+                    target_temp=as_float(value.get("targetTemp")),
+                    target_hum=as_float(value.get("targetHum")),
+                    duration=as_int(value.get("duration")),
+                )
+            )
+        return sorted(profiles, key=lambda p: p.index)
+
+    @property
+    def active(self) -> Profile | None:
+        index = self.active_profile
+        return next((p for p in self.profiles if p.index == index), None)
+
+    @property
+    def max_temp(self) -> float | None:
+        return as_float(self._get("settings", "maxTemp"))
+
+    @property
+    def min_temp(self) -> float | None:
+        return as_float(self._get("settings", "minTemp"))
+
+    @property
+    def max_on_time(self) -> int | None:
+        return as_int(self._get("settings", "maxOnTime"))
+
+    @property
+    def duration(self) -> int | None:
+        return as_int(self.raw.get("duration"))
+
+    @property
+    def remaining_time(self) -> int | None:
+        return as_int(self.raw.get("remainingTime"))
+
+    @property
+    def time_to_target(self) -> int | None:
+        return as_int(self.raw.get("timeToTarget"))
+
+    @property
+    def errors(self) -> list[Any]:
+        errors = self.raw.get("errors")
+        return list(errors) if isinstance(errors, list) else []
+
+    # sauna sensor (classic shadow)
+    @property
+    def temperature(self) -> float | None:
+        return as_float(self.raw.get("temp"))
+
+    @property
+    def humidity(self) -> float | None:
+        return as_float(self.raw.get("hum"))
+
+    @property
+    def battery(self) -> int | None:
+        return as_int(self.raw.get("batteryLevel"))
+
+
+@dataclass(frozen=True, slots=True)
+class Telemetry:
+    """One measurement (latest-data, history or the measurement feed)."""
+
+    cabin_id: str
+    timestamp: datetime | None
+    data: dict[str, Any] = field(default_factory=dict)
+    session_id: str | None = None
+
+    @classmethod
+    def from_api(cls, raw: Any, cabin_id: str | None = None) -> Telemetry | None:
+        if not isinstance(raw, Mapping):
+            return None
+        data = parse_json_object(raw.get("data"))
+        if data is None:
+            return None
+        sub_id = raw.get("subId") or raw.get("shadowName")
+        return cls(
+            cabin_id=cabin_id or (sub_id if isinstance(sub_id, str) else "C1"),
+            timestamp=parse_timestamp(raw.get("timestamp")),
+            data=data,
+            session_id=raw.get("sessionId") if isinstance(raw.get("sessionId"), str) else None,
+        )
+
+    def number(self, *keys: str) -> float | None:
+        """The first of `keys` present as a number (the document says `temperature`, the
+        live cloud `temp`)."""
+        for key in keys:
+            value = as_float(self.data.get(key))
+            if value is not None:
+                return value
+        return None
+
+    @property
+    def temperature(self) -> float | None:
+        return self.number("temp", "temperature", "mainSensorTemp")
+
+    @property
+    def humidity(self) -> float | None:
+        return self.number("hum", "humidity")
+
+    @property
+    def target_temp(self) -> float | None:
+        return self.number("targetTemp")
+
+    @property
+    def heater_power(self) -> float | None:
+        return self.number("heaterPower")
+
+    @property
+    def heating(self) -> bool | None:
+        return as_bool(self.data.get("heatOn"))
+
+
+@dataclass(frozen=True, slots=True)
+class StateUpdate:
+    """A device-state push notice."""
+
+    device_id: str
+    cabin: CabinState
+
+
+@dataclass(frozen=True, slots=True)
+class MeasurementUpdate:
+    """A measurement push notice."""
+
+    device_id: str
+    telemetry: Telemetry

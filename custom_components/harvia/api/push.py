@@ -1,0 +1,242 @@
+"""MyHarvia push: AppSync GraphQL subscriptions, one per device, through gql.
+
+The id token is part of the realtime URL, so the connection is rebuilt with a fresh token before
+it expires, and after any failure with jittered exponential backoff. The `receiver` of the device
+feeds is the device id (the document's cognito:username receives nothing on the live cloud).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import AsyncExitStack, suppress
+import logging
+import random
+import ssl
+import time
+from typing import Any
+
+from gql import Client, GraphQLRequest
+from gql.client import AsyncClientSession
+from gql.transport.appsync_auth import AppSyncJWTAuthentication
+from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
+
+from .client import TOKEN_MARGIN_S, HarviaClient
+from .exceptions import HarviaAuthError
+from .models import (
+    CabinState,
+    GraphQLEndpoint,
+    MeasurementUpdate,
+    StateUpdate,
+    Telemetry,
+    as_bool,
+    parse_json_object,
+    parse_timestamp,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+STATE_FEED = (
+    "subscription StateFeed($receiver: ID!) { devicesStatesUpdateFeed(receiver: $receiver) {"
+    " receiver item { deviceId shadowName desired reported timestamp version"
+    " connectionState { connected updatedTimestamp } } } }"
+)
+MEASUREMENT_FEED = (
+    "subscription MeasurementFeed($receiver: ID!) { devicesMeasurementsUpdateFeed("
+    "receiver: $receiver) { receiver item { deviceId subId timestamp sessionId type data } } }"
+)
+SUBSCRIPTIONS_PER_CONNECTION = 100  # AppSync's limit per websocket is higher; stay well below
+KEEPALIVE_TIMEOUT_S = 300  # AppSync's connectionTimeoutMs: no `ka` for this long = dead
+BACKOFF_MIN_S = 1.0
+BACKOFF_MAX_S = 300.0
+
+
+def parse_state_notice(result: Any) -> StateUpdate | None:
+    """A devicesStatesUpdateFeed result, or None when it is malformed."""
+    try:
+        item = result["devicesStatesUpdateFeed"]["item"]
+        device_id = item["deviceId"]
+    except (KeyError, TypeError):
+        return None
+    reported = item.get("reported")
+    if reported not in (None, "null") and parse_json_object(reported) is None:
+        return None  # a corrupt shadow must not be replaced by `desired`
+    connection = item.get("connectionState") or {}
+    return StateUpdate(
+        device_id=str(device_id),
+        cabin=CabinState.from_shadow(
+            cabin_id=str(item.get("shadowName") or "C1"),
+            reported=None if reported == "null" else reported,
+            desired=item.get("desired"),
+            connected=as_bool(connection.get("connected"))
+            if isinstance(connection, dict)
+            else None,
+            updated=parse_timestamp(item.get("timestamp")),
+            version=item.get("version") if isinstance(item.get("version"), int) else None,
+        ),
+    )
+
+
+def parse_measurement_notice(result: Any) -> MeasurementUpdate | None:
+    try:
+        item = result["devicesMeasurementsUpdateFeed"]["item"]
+        device_id = item["deviceId"]
+    except (KeyError, TypeError):
+        return None
+    telemetry = Telemetry.from_api(item)
+    return None if telemetry is None else MeasurementUpdate(str(device_id), telemetry)
+
+
+class HarviaPush:
+    """Keeps subscriptions for a set of devices alive and hands updates to callbacks."""
+
+    def __init__(
+        self,
+        client: HarviaClient,
+        on_state: Callable[[StateUpdate], None],
+        on_measurement: Callable[[MeasurementUpdate], None],
+        on_connection: Callable[[bool], None],
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._client = client
+        self._on_state = on_state
+        self._on_measurement = on_measurement
+        self._on_connection = on_connection
+        self._ssl = ssl_context
+        self._clock = clock
+        self._device_ids: tuple[str, ...] = ()
+        self._changed = asyncio.Event()
+        self._connected = False
+        self._failures = 0
+        self._warned_malformed: set[str] = set()
+        self.connects = 0
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    def set_devices(self, device_ids: Iterable[str]) -> None:
+        """Subscribe to these devices (resubscribes when the set changes)."""
+        wanted = tuple(sorted(set(device_ids)))
+        if wanted != self._device_ids:
+            self._device_ids = wanted
+            self._changed.set()
+
+    def _set_connected(self, connected: bool) -> None:
+        if connected != self._connected:
+            self._connected = connected
+            self._on_connection(connected)
+
+    async def run(self) -> None:
+        """Run until cancelled: connect, stay subscribed, reconnect with backoff."""
+        while True:
+            self._changed.clear()
+            if not self._device_ids:
+                self._set_connected(False)
+                await self._changed.wait()
+                continue
+            try:
+                await self._connect_once()
+            except asyncio.CancelledError:
+                self._set_connected(False)
+                raise
+            except HarviaAuthError as err:
+                # The poll path owns reauth; push waits long and tries again.
+                self._set_connected(False)
+                _LOGGER.debug("push: not authorised (%s)", err)
+                await self._sleep_or_change(BACKOFF_MAX_S)
+            except Exception as err:  # noqa: BLE001  (any transport failure means: back off, retry)
+                self._set_connected(False)
+                self._failures += 1
+                delay = min(BACKOFF_MAX_S, BACKOFF_MIN_S * 2 ** min(self._failures, 10))
+                delay *= random.uniform(0.5, 1.0)  # noqa: S311  (jitter, not cryptography)
+                log = _LOGGER.warning if self._failures == 1 else _LOGGER.debug
+                log("Harvia push connection lost (%r); retrying in %.0f s", err, delay)
+                await self._sleep_or_change(delay)
+
+    async def _sleep_or_change(self, delay: float) -> None:
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._changed.wait(), delay)
+
+    async def _connect_once(self) -> None:
+        """One connection per service and chunk of devices; returns when the token is about to
+        expire or the device set changed, raises when a connection fails."""
+        token = await self._client.async_id_token()
+        endpoints = await self._client.async_get_endpoints()
+        feeds = [("device", STATE_FEED, self._handle_state)]
+        if "data" in endpoints.graphql:
+            feeds.append(("data", MEASUREMENT_FEED, self._handle_measurement))
+        devices = self._device_ids
+        async with AsyncExitStack() as stack:
+            tasks: list[asyncio.Task[None]] = []
+            for service, query, handler in feeds:
+                endpoint = endpoints.graphql[service]
+                for start in range(0, len(devices), SUBSCRIPTIONS_PER_CONNECTION):
+                    session = await stack.enter_async_context(
+                        Client(transport=self._transport(endpoint, token))
+                    )
+                    for device_id in devices[start : start + SUBSCRIPTIONS_PER_CONNECTION]:
+                        request = GraphQLRequest(query, variable_values={"receiver": device_id})
+                        tasks.append(asyncio.create_task(self._consume(session, request, handler)))
+            self.connects += 1
+            self._failures = 0
+            self._set_connected(True)
+            renew_in = max(1.0, self._client.token_expires_at - TOKEN_MARGIN_S - self._clock())
+            changed = asyncio.create_task(self._changed.wait())
+            try:
+                done, _ = await asyncio.wait(
+                    [*tasks, changed], timeout=renew_in, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                for task in [*tasks, changed]:
+                    task.cancel()
+                await asyncio.gather(*tasks, changed, return_exceptions=True)
+            for task in done:
+                if task is not changed and task.exception() is not None:
+                    raise task.exception()  # type: ignore[misc]
+            if not done:
+                _LOGGER.debug("push: renewing the connection before the token expires")
+
+    def _transport(self, endpoint: GraphQLEndpoint, token: str) -> AppSyncWebsocketsTransport:
+        secure = endpoint.wss.startswith("wss://")
+        return AppSyncWebsocketsTransport(
+            url=endpoint.wss,
+            auth=AppSyncJWTAuthentication(host=endpoint.host, jwt=f"Bearer {token}"),
+            ssl=self._ssl if secure and self._ssl is not None else secure,
+            keep_alive_timeout=KEEPALIVE_TIMEOUT_S,
+        )
+
+    async def _consume(
+        self,
+        session: AsyncClientSession,
+        request: GraphQLRequest,
+        handler: Callable[[dict[str, Any]], None],
+    ) -> None:
+        results: AsyncIterator[dict[str, Any]] = session.subscribe(request)
+        async for result in results:
+            handler(result)
+        raise ConnectionError("subscription ended")
+
+    def _malformed(self, kind: str, result: Any) -> None:
+        key = f"{kind}:{str(result)[:80]}" if not isinstance(result, dict) else kind
+        if key not in self._warned_malformed:
+            self._warned_malformed.add(key)
+            _LOGGER.warning("Skipping a malformed Harvia %s notice: %.300s", kind, result)
+        else:
+            _LOGGER.debug("Skipping a malformed Harvia %s notice: %.300s", kind, result)
+
+    def _handle_state(self, result: dict[str, Any]) -> None:
+        update = parse_state_notice(result)
+        if update is None:
+            self._malformed("state", result)
+        else:
+            self._on_state(update)
+
+    def _handle_measurement(self, result: dict[str, Any]) -> None:
+        update = parse_measurement_notice(result)
+        if update is None:
+            self._malformed("measurement", result)
+        else:
+            self._on_measurement(update)

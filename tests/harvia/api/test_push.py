@@ -1,0 +1,183 @@
+"""HarviaPush against the simulator's AppSync realtime endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from custom_components.harvia.api import HarviaPush, MeasurementUpdate, StateUpdate
+from custom_components.harvia.api.push import parse_measurement_notice, parse_state_notice
+from simulators.harvia import HarviaSimulator
+
+from .conftest import MakeClient
+
+
+async def eventually(condition: Callable[[], bool], within: float = 8.0) -> None:
+    for _ in range(int(within / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.states: list[StateUpdate] = []
+        self.measurements: list[MeasurementUpdate] = []
+        self.connection: list[bool] = []
+
+
+async def start_push(
+    client: object, recorder: Recorder, devices: list[str]
+) -> tuple[HarviaPush, asyncio.Task[None]]:
+    push = HarviaPush(
+        client,  # type: ignore[arg-type]
+        recorder.states.append,
+        recorder.measurements.append,
+        recorder.connection.append,
+    )
+    push.set_devices(devices)
+    task = asyncio.create_task(push.run())
+    await eventually(lambda: push.connected)
+    await asyncio.sleep(0.1)  # subscriptions acknowledged
+    return push, task
+
+
+async def stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_state_and_measurement_updates(make_client: MakeClient) -> None:
+    server, client = await make_client()
+    recorder = Recorder()
+    _, task = await start_push(client, recorder, ["xenio-1"])
+    try:
+        await client.async_command("xenio-1", "C1", "SAUNA", True)
+        await eventually(lambda: any(s.cabin.heater_on for s in recorder.states))
+        update = recorder.states[-1]
+        assert (update.device_id, update.cabin.cabin_id) == ("xenio-1", "C1")
+        server.ctx.clock.advance(61)
+        await eventually(lambda: any(m.telemetry.heating for m in recorder.measurements))
+        measurement = recorder.measurements[-1]
+        assert measurement.telemetry.heating is True
+        assert measurement.telemetry.cabin_id == "C1"
+        sim = server.simulator
+        assert isinstance(sim, HarviaSimulator)
+        sim.cloud.set_connected("xenio-1", connected=False)
+        await eventually(lambda: recorder.states[-1].cabin.connected is False)
+        assert recorder.states[-1].cabin.raw  # `reported` is null: the desired state stands in
+    finally:
+        await stop(task)
+    assert recorder.connection == [True, False]
+
+
+async def test_malformed_notices_are_skipped_and_logged_once(
+    make_client: MakeClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    server, client = await make_client()
+    recorder = Recorder()
+    sim = server.simulator
+    assert isinstance(sim, HarviaSimulator)
+    _, task = await start_push(client, recorder, ["xenio-1"])
+    try:
+        server.ctx.push.corrupt_next(2)
+        sim.cloud.set_door("xenio-1", "C1", closed=False)
+        sim.cloud.set_door("xenio-1", "C1", closed=True)
+        sim.cloud.set_door("xenio-1", "C1", closed=False)
+        await eventually(lambda: len(recorder.states) == 1)
+        assert recorder.states[0].cabin.remote_allowed is False
+    finally:
+        await stop(task)
+    warnings = [r for r in caplog.records if r.levelname == "WARNING" and "malformed" in r.message]
+    assert len(warnings) == 1  # then debug only
+
+
+async def test_reconnects_after_a_drop_and_follows_the_device_set(make_client: MakeClient) -> None:
+    server, client = await make_client("fenix_two_cabins.yaml", "fenix@harvia.example")
+    recorder = Recorder()
+    push, task = await start_push(client, recorder, ["fenix-1"])
+    try:
+        assert len(server.ctx.push.connections) == 2  # device and data services
+        await server.ctx.push.drop_all()
+        await eventually(lambda: recorder.connection[-2:] == [False, True])
+        assert push.connects == 2
+        push.set_devices(["fenix-1"])  # unchanged: no resubscription
+        push.set_devices([])
+        await eventually(lambda: not push.connected)
+        await eventually(lambda: len(server.ctx.push.connections) == 0)
+        push.set_devices(["fenix-1"])
+        await eventually(lambda: push.connected)
+        assert push.connects == 3
+    finally:
+        await stop(task)
+
+
+async def test_renews_the_connection_before_the_token_expires(
+    make_client: MakeClient, tmp_path: Path
+) -> None:
+    scenario = tmp_path / "short.yaml"
+    scenario.write_text(
+        "vendor: harvia\ntoken_lifetime: 301\naccounts:\n  - {email: a@x.example, password: pw, devices: [s]}\n"
+        "devices:\n  - {id: s, type: Xenio}\n"
+    )
+    _, client = await make_client(str(scenario), "a@x.example", "pw")
+    recorder = Recorder()
+    push, task = await start_push(client, recorder, ["s"])
+    try:
+        await eventually(lambda: push.connects >= 2, within=6)
+        assert recorder.connection == [True]  # renewal is seamless for the callbacks
+    finally:
+        await stop(task)
+
+
+async def test_refused_reconnects_back_off(make_client: MakeClient) -> None:
+    server, client = await make_client()
+    recorder = Recorder()
+    server.ctx.push.refuse_for(3600)
+    push = HarviaPush(
+        client, recorder.states.append, recorder.measurements.append, recorder.connection.append
+    )
+    push.set_devices(["xenio-1"])
+    task = asyncio.create_task(push.run())
+    await eventually(lambda: server.ctx.push.stats.refused >= 1)
+    await asyncio.sleep(0.5)
+    assert server.ctx.push.stats.refused == 1  # waiting, not hammering
+    assert not push.connected
+    await stop(task)
+
+
+def test_parsers_reject_malformed_notices() -> None:
+    assert parse_state_notice({}) is None
+    assert (
+        parse_state_notice(
+            {"devicesStatesUpdateFeed": {"item": {"deviceId": "d", "reported": "{"}}}
+        )
+        is None
+    )
+    offline = parse_state_notice(
+        {
+            "devicesStatesUpdateFeed": {
+                "item": {
+                    "deviceId": "d",
+                    "reported": "null",
+                    "desired": '{"targetTemp": 70}',
+                    "connectionState": {"connected": False},
+                }
+            }
+        }
+    )
+    assert offline is not None
+    assert offline.cabin.target_temp == 70
+    assert offline.cabin.connected is False
+    assert (
+        parse_measurement_notice(
+            {"devicesMeasurementsUpdateFeed": {"item": {"deviceId": "d", "data": "{"}}}
+        )
+        is None
+    )
+    assert parse_measurement_notice(None) is None
