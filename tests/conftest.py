@@ -10,6 +10,9 @@ from typing import Any
 import aiohttp
 import pytest
 
+# Import this repository's custom_components before Home Assistant's loader mounts the test
+# config dir of pytest-homeassistant-custom-component, whose own package would shadow ours.
+import custom_components  # noqa: F401
 from simulators.core import CloudSimulator, Scenario, SimulatorServer
 from simulators.testing import running_simulator
 

@@ -1,0 +1,1 @@
+"""Home Assistant custom integrations of this repository (importable in tests)."""

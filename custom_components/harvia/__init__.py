@@ -1,0 +1,97 @@
+"""The Harvia sauna integration (MyHarvia cloud)."""
+
+from __future__ import annotations
+
+import logging
+
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.device_registry import DeviceEntry
+from homeassistant.helpers.typing import ConfigType
+from homeassistant.util.ssl import get_default_context
+
+from .api import DEFAULT_DISCOVERY_URL, HarviaClient, HarviaError, HarviaPush
+from .const import CONF_DISCOVERY_URL, CONF_REFRESH_TOKEN, DOMAIN
+from .coordinator import HarviaConfigEntry, HarviaCoordinator, HarviaRuntimeData
+from .devices import register_controllers
+from .services import async_setup_services
+from .statistics import async_import_history
+
+_LOGGER = logging.getLogger(__name__)
+
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.CLIMATE,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+def client_for(hass: HomeAssistant, data: dict[str, str]) -> HarviaClient:
+    return HarviaClient(
+        async_get_clientsession(hass),
+        data[CONF_EMAIL],
+        data[CONF_PASSWORD],
+        discovery_url=data.get(CONF_DISCOVERY_URL) or DEFAULT_DISCOVERY_URL,
+        refresh_token=data.get(CONF_REFRESH_TOKEN),
+    )
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: HarviaConfigEntry) -> bool:
+    client = client_for(hass, dict(entry.data))
+    coordinator = HarviaCoordinator(hass, entry, client)
+    await coordinator.async_config_entry_first_refresh()
+    register_controllers(hass, entry.entry_id, coordinator.data.devices.values())
+    entry.runtime_data = HarviaRuntimeData(client, coordinator)
+
+    push = HarviaPush(
+        client,
+        coordinator.async_push_state,
+        coordinator.async_push_measurement,
+        coordinator.async_push_connection,
+        ssl_context=get_default_context(),
+    )
+    coordinator.async_start_push(push)
+    entry.async_create_background_task(hass, push.run(), f"{DOMAIN} push {entry.title}")
+
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # After the entities exist: history fills the hours Home Assistant did not see.
+    entry.async_create_background_task(
+        hass, async_import_history(hass, coordinator), f"{DOMAIN} history import {entry.title}"
+    )
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: HarviaConfigEntry) -> bool:
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: HarviaConfigEntry) -> None:
+    """The user removed the integration: revoke its refresh token at the cloud."""
+    if not entry.data.get(CONF_REFRESH_TOKEN):
+        return
+    try:
+        await client_for(hass, dict(entry.data)).async_revoke()
+    except HarviaError as err:
+        _LOGGER.warning("Could not revoke the Harvia refresh token: %s", err)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: HarviaConfigEntry, device: DeviceEntry
+) -> bool:
+    """A device may be removed by hand once its sauna has left the account."""
+    present = entry.runtime_data.coordinator.data.devices
+    return not any(
+        identifier[0] == DOMAIN and identifier[1].split("/")[0] in present
+        for identifier in device.identifiers
+    )

@@ -1,0 +1,112 @@
+"""Binary sensors: heating, door, remote control allowed, connectivity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import HarviaConfigEntry, HarviaCoordinator
+from .data import CabinData
+from .entity import HarviaEntity, async_setup_cabin_entities
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class HarviaBinarySensorDescription(BinarySensorEntityDescription):
+    value_fn: Callable[[CabinData], bool | None]
+    exists_fn: Callable[[CabinData], bool] = lambda cabin: not cabin.is_sensor
+    controller: bool = False  # one per controller, on the controller device
+
+
+def _reports_door(cabin: CabinData) -> bool:
+    """Fenix: through remoteAllowed; others: when their telemetry has a door safety state."""
+    if cabin.is_sensor:
+        return False
+    if cabin.device.is_fenix:
+        return bool(cabin.state and "remoteAllowed" in cabin.state.raw)
+    return bool(cabin.telemetry and "doorSafetyState" in cabin.telemetry.data)
+
+
+BINARY_SENSORS: tuple[HarviaBinarySensorDescription, ...] = (
+    HarviaBinarySensorDescription(
+        key="heating",
+        translation_key="heating",
+        device_class=BinarySensorDeviceClass.HEAT,
+        value_fn=lambda cabin: cabin.heating_element,
+    ),
+    HarviaBinarySensorDescription(
+        key="door",
+        device_class=BinarySensorDeviceClass.DOOR,
+        value_fn=lambda cabin: cabin.door_open,
+        exists_fn=_reports_door,
+    ),
+    HarviaBinarySensorDescription(
+        key="remote_control",
+        translation_key="remote_control",
+        value_fn=lambda cabin: cabin.state.remote_allowed if cabin.state else None,
+        exists_fn=lambda cabin: bool(cabin.state and "remoteAllowed" in cabin.state.raw),
+    ),
+    HarviaBinarySensorDescription(
+        key="connectivity",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda cabin: cabin.connected,
+        exists_fn=lambda cabin: True,
+        controller=True,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: HarviaConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    coordinator = entry.runtime_data.coordinator
+
+    def build(cabin: CabinData) -> list[HarviaBinarySensor]:
+        first_cabin = coordinator.data.cabins_of(cabin.device.device_id)[0] is cabin
+        return [
+            HarviaBinarySensor(coordinator, cabin, description)
+            for description in BINARY_SENSORS
+            if description.exists_fn(cabin) and (first_cabin or not description.controller)
+        ]
+
+    async_setup_cabin_entities(coordinator, async_add_entities, build)
+
+
+class HarviaBinarySensor(HarviaEntity, BinarySensorEntity):
+    entity_description: HarviaBinarySensorDescription
+
+    def __init__(
+        self,
+        coordinator: HarviaCoordinator,
+        cabin: CabinData,
+        description: HarviaBinarySensorDescription,
+    ) -> None:
+        super().__init__(coordinator, cabin, description.key, controller=description.controller)
+        self.entity_description = description
+
+    @property
+    def available(self) -> bool:
+        if self.entity_description.device_class is BinarySensorDeviceClass.CONNECTIVITY:
+            # Connectivity is what tells the user the sauna is offline: it stays available.
+            return (
+                self.coordinator.last_update_success
+                and self._cabin_key in self.coordinator.data.cabins
+            )
+        return super().available
+
+    @property
+    def is_on(self) -> bool | None:
+        return self.entity_description.value_fn(self.cabin)

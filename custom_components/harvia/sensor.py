@@ -1,0 +1,186 @@
+"""Sensors: temperature, humidity, status, session and heating times, power, counters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfPower,
+    UnitOfTemperature,
+    UnitOfTime,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from .coordinator import HarviaConfigEntry, HarviaCoordinator
+from .data import CabinData, SaunaStatus
+from .entity import HarviaEntity, async_setup_cabin_entities
+
+PARALLEL_UPDATES = 0
+
+
+def _controller(cabin: CabinData) -> bool:
+    return not cabin.is_sensor
+
+
+def _counter(name: str, telemetry_key: str) -> Callable[[CabinData], StateType]:
+    """A lifetime counter: from the telemetry when it has one, else the device attributes."""
+
+    def value(cabin: CabinData) -> StateType:
+        number = cabin.number(telemetry_key)
+        if number is None:
+            return cabin.device.stat(name, cabin.cabin_id)
+        return int(number) if number.is_integer() else number
+
+    return value
+
+
+def _while_on(value: Callable[[CabinData], StateType]) -> Callable[[CabinData], StateType]:
+    return lambda cabin: value(cabin) if cabin.is_on and not cabin.waiting else 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class HarviaSensorDescription(SensorEntityDescription):
+    value_fn: Callable[[CabinData], StateType | datetime]
+    exists_fn: Callable[[CabinData], bool] = _controller
+
+
+SENSORS: tuple[HarviaSensorDescription, ...] = (
+    HarviaSensorDescription(
+        key="temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=lambda cabin: cabin.temperature,
+        exists_fn=lambda cabin: True,
+    ),
+    HarviaSensorDescription(
+        key="humidity",
+        device_class=SensorDeviceClass.HUMIDITY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=lambda cabin: cabin.humidity,
+        exists_fn=lambda cabin: cabin.humidity is not None,
+    ),
+    HarviaSensorDescription(
+        key="status",
+        translation_key="status",
+        device_class=SensorDeviceClass.ENUM,
+        options=[status.value for status in SaunaStatus],
+        value_fn=lambda cabin: cabin.status.value,
+    ),
+    HarviaSensorDescription(
+        key="remaining_time",
+        translation_key="remaining_time",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        value_fn=_while_on(lambda cabin: cabin.state.remaining_time if cabin.state else None),
+    ),
+    HarviaSensorDescription(
+        key="time_to_target",
+        translation_key="time_to_target",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        # The shadow's estimate changes with the state; telemetry can be minutes old.
+        value_fn=_while_on(
+            lambda cabin: cabin.state.time_to_target
+            if cabin.state and cabin.state.time_to_target is not None
+            else cabin.number("timeToTarget")
+        ),
+    ),
+    HarviaSensorDescription(
+        key="heater_power",
+        translation_key="heater_power",
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda cabin: cabin.number("heaterPower"),
+        # Fenix power units report 0 W whatever they do; a sensor stuck at 0 would mislead.
+        exists_fn=lambda cabin: _controller(cabin) and not cabin.device.is_fenix,
+    ),
+    HarviaSensorDescription(
+        key="scheduled_start",
+        translation_key="scheduled_start",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda cabin: cabin.scheduled_start,
+    ),
+    HarviaSensorDescription(
+        key="total_sessions",
+        translation_key="total_sessions",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_counter("totalSessions", "totalSessions"),
+    ),
+    HarviaSensorDescription(
+        key="bathing_hours",
+        translation_key="bathing_hours",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.HOURS,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_counter("totalBathingHours", "totalBathingHours"),
+    ),
+    HarviaSensorDescription(
+        key="operating_hours",
+        translation_key="operating_hours",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.HOURS,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=_counter("totalOperatingHours", "totalHours"),
+    ),
+    HarviaSensorDescription(
+        key="battery",
+        device_class=SensorDeviceClass.BATTERY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda cabin: cabin.state.battery if cabin.state else None,
+        exists_fn=lambda cabin: cabin.is_sensor,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: HarviaConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    coordinator = entry.runtime_data.coordinator
+    async_setup_cabin_entities(
+        coordinator,
+        async_add_entities,
+        lambda cabin: [
+            HarviaSensor(coordinator, cabin, description)
+            for description in SENSORS
+            if description.exists_fn(cabin)
+        ],
+    )
+
+
+class HarviaSensor(HarviaEntity, SensorEntity):
+    entity_description: HarviaSensorDescription
+
+    def __init__(
+        self, coordinator: HarviaCoordinator, cabin: CabinData, description: HarviaSensorDescription
+    ) -> None:
+        super().__init__(coordinator, cabin, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        return self.entity_description.value_fn(self.cabin)

@@ -1,0 +1,97 @@
+"""Switches for lights, fan and steamer, only where the device accepts those commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .commands import run_command
+from .coordinator import HarviaConfigEntry, HarviaCoordinator
+from .data import CabinData
+from .entity import HarviaEntity, async_setup_cabin_entities
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class HarviaSwitchDescription(SwitchEntityDescription):
+    command: str
+    value_fn: Callable[[CabinData], bool | None]
+    exists_fn: Callable[[CabinData], bool]
+
+
+SWITCHES: tuple[HarviaSwitchDescription, ...] = (
+    HarviaSwitchDescription(
+        key="lights",
+        translation_key="lights",
+        command="LIGHTS",
+        value_fn=lambda cabin: cabin.state.light_on if cabin.state else None,
+        exists_fn=lambda cabin: not cabin.is_sensor,
+    ),
+    HarviaSwitchDescription(
+        key="fan",
+        translation_key="fan",
+        command="FAN",
+        value_fn=lambda cabin: cabin.state.fan_on if cabin.state else None,
+        exists_fn=lambda cabin: cabin.supports_fan,
+    ),
+    HarviaSwitchDescription(
+        key="steamer",
+        translation_key="steamer",
+        command="STEAMER",
+        value_fn=lambda cabin: cabin.state.steamer_on if cabin.state else None,
+        exists_fn=lambda cabin: cabin.supports_steamer_switch,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: HarviaConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    coordinator = entry.runtime_data.coordinator
+    async_setup_cabin_entities(
+        coordinator,
+        async_add_entities,
+        lambda cabin: [
+            HarviaSwitch(coordinator, cabin, description)
+            for description in SWITCHES
+            if description.exists_fn(cabin)
+        ],
+    )
+
+
+class HarviaSwitch(HarviaEntity, SwitchEntity):
+    entity_description: HarviaSwitchDescription
+
+    def __init__(
+        self, coordinator: HarviaCoordinator, cabin: CabinData, description: HarviaSwitchDescription
+    ) -> None:
+        super().__init__(coordinator, cabin, description.key)
+        self.entity_description = description
+
+    @property
+    def is_on(self) -> bool | None:
+        return self.entity_description.value_fn(self.cabin)
+
+    async def _switch(self, on: bool) -> None:
+        cabin = self.cabin
+        await run_command(
+            self.coordinator,
+            self.coordinator.client.async_command(
+                cabin.device.device_id, cabin.api_cabin, self.entity_description.command, on
+            ),
+            cabin.name,
+        )
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        await self._switch(True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        await self._switch(False)

@@ -1,0 +1,47 @@
+"""Draw the brand icons of the integrations (brand/icon.png 256 px, icon@2x.png 512 px).
+
+Run with the project's venv: .venv/bin/python scripts/make_brand_icons.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def sauna(side: int) -> Image.Image:
+    """A heater with stones and three rising steam curls on a warm wooden tile."""
+    s = side / 256
+    image = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((8 * s, 8 * s, 248 * s, 248 * s), radius=48 * s, fill=(176, 98, 44, 255))
+    for y in (70, 120, 170):  # wall planks
+        draw.line((24 * s, y * s, 232 * s, y * s), fill=(150, 80, 34, 255), width=int(4 * s))
+    draw.rounded_rectangle(
+        (64 * s, 150 * s, 192 * s, 222 * s), radius=10 * s, fill=(46, 46, 52, 255)
+    )
+    for i, x in enumerate(range(76, 184, 22)):  # stones
+        draw.ellipse((x * s, (132 + (i % 2) * 6) * s, (x + 26) * s, (160 + (i % 2) * 6) * s),
+                     fill=(118, 118, 124, 255))  # fmt: skip
+    for x in (92, 128, 164):  # steam
+        for k in range(3):
+            top = (40 + k * 28) * s
+            offset = (10 if k % 2 else -10) * s
+            draw.arc((x * s - 14 * s + offset, top, x * s + 14 * s + offset, top + 30 * s),
+                     start=90 if k % 2 else 270, end=270 if k % 2 else 90,
+                     fill=(255, 244, 230, 255), width=int(7 * s))  # fmt: skip
+    return image
+
+
+def main() -> None:
+    brand = ROOT / "custom_components" / "harvia" / "brand"
+    brand.mkdir(parents=True, exist_ok=True)
+    sauna(256).save(brand / "icon.png", optimize=True)
+    sauna(512).save(brand / "icon@2x.png", optimize=True)
+
+
+if __name__ == "__main__":
+    main()
