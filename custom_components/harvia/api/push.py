@@ -169,35 +169,38 @@ class HarviaPush:
         if "data" in endpoints.graphql:
             feeds.append(("data", MEASUREMENT_FEED, self._handle_measurement))
         devices = self._device_ids
+        tasks: list[asyncio.Task[None]] = []
+        changed = asyncio.create_task(self._changed.wait())
         async with AsyncExitStack() as stack:
-            tasks: list[asyncio.Task[None]] = []
-            for service, query, handler in feeds:
-                endpoint = endpoints.graphql[service]
-                for start in range(0, len(devices), SUBSCRIPTIONS_PER_CONNECTION):
-                    session = await stack.enter_async_context(
-                        Client(transport=self._transport(endpoint, token))
-                    )
-                    for device_id in devices[start : start + SUBSCRIPTIONS_PER_CONNECTION]:
-                        request = GraphQLRequest(query, variable_values={"receiver": device_id})
-                        tasks.append(asyncio.create_task(self._consume(session, request, handler)))
-            self.connects += 1
-            self._failures = 0
-            self._set_connected(True)
-            renew_in = max(1.0, self._client.token_expires_at - TOKEN_MARGIN_S - self._clock())
-            changed = asyncio.create_task(self._changed.wait())
             try:
+                for service, query, handler in feeds:
+                    endpoint = endpoints.graphql[service]
+                    for start in range(0, len(devices), SUBSCRIPTIONS_PER_CONNECTION):
+                        session = await stack.enter_async_context(
+                            Client(transport=self._transport(endpoint, token))
+                        )
+                        for device_id in devices[start : start + SUBSCRIPTIONS_PER_CONNECTION]:
+                            request = GraphQLRequest(query, variable_values={"receiver": device_id})
+                            tasks.append(
+                                asyncio.create_task(self._consume(session, request, handler))
+                            )
+                self.connects += 1
+                self._failures = 0
+                self._set_connected(True)
+                renew_in = max(1.0, self._client.token_expires_at - TOKEN_MARGIN_S - self._clock())
                 done, _ = await asyncio.wait(
                     [*tasks, changed], timeout=renew_in, return_when=asyncio.FIRST_COMPLETED
                 )
             finally:
+                # Also when connecting failed half-way or we were cancelled: no task may leak.
                 for task in [*tasks, changed]:
                     task.cancel()
                 await asyncio.gather(*tasks, changed, return_exceptions=True)
-            for task in done:
-                if task is not changed and task.exception() is not None:
-                    raise task.exception()  # type: ignore[misc]
-            if not done:
-                _LOGGER.debug("push: renewing the connection before the token expires")
+        for task in done:
+            if task is not changed and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+        if not done:
+            _LOGGER.debug("push: renewing the connection before the token expires")
 
     def _transport(self, endpoint: GraphQLEndpoint, token: str) -> AppSyncWebsocketsTransport:
         secure = endpoint.wss.startswith("wss://")

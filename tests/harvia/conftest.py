@@ -1,0 +1,130 @@
+"""Harvia integration tests: real Home Assistant core against the Harvia simulator."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+from unittest.mock import PropertyMock, patch
+import uuid
+
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.harvia.const import CONF_DISCOVERY_URL, DOMAIN
+from simulators.core import SimClock, SimulatorServer
+from simulators.harvia import SCENARIOS, HarviaSimulator
+from tests.conftest import StartSimulator
+
+PASSWORD = "loyly-2026"
+
+
+def account_id(email: str) -> str:
+    """The cognito:username the simulator gives an account."""
+    return str(uuid.uuid5(uuid.NAMESPACE_DNS, email))
+
+
+@pytest.fixture(autouse=True)
+def _recorder_first(recorder_mock: Any) -> None:
+    """Harvia depends on the recorder (history import); it must start before `hass`."""
+
+
+@pytest.fixture(autouse=True)
+def _custom_integrations(_recorder_first: None, enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/harvia."""
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Create disabled-by-default entities enabled (as Home Assistant core's fixture does)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
+
+
+@pytest.fixture
+def scenario() -> str:
+    return "xenio_steamer.yaml"
+
+
+@pytest.fixture
+def email(scenario: str) -> str:
+    return {
+        "xenio_steamer.yaml": "xenio@harvia.example",
+        "fenix_two_cabins.yaml": "fenix@harvia.example",
+        "sauna_sensor.yaml": "sensor@harvia.example",
+        "fifty_saunas.yaml": "spa@harvia.example",
+        "demo.yaml": "demo@harvia.example",
+    }.get(scenario, "xenio@harvia.example")
+
+
+@pytest.fixture
+def sim_clock() -> SimClock:
+    return SimClock(start=1_790_000_000.0, speed=0)
+
+
+@pytest.fixture
+async def cloud(
+    start_simulator: StartSimulator, scenario: str, sim_clock: SimClock
+) -> SimulatorServer:
+    path = Path(scenario) if "/" in scenario else SCENARIOS / scenario
+    return await start_simulator(HarviaSimulator, path, clock=sim_clock)
+
+
+@pytest.fixture
+def sim(cloud: SimulatorServer) -> HarviaSimulator:
+    assert isinstance(cloud.simulator, HarviaSimulator)
+    return cloud.simulator
+
+
+@pytest.fixture
+def entry_data(cloud: SimulatorServer, email: str) -> dict[str, Any]:
+    password = "sauna-demo-1" if email.startswith("demo") else PASSWORD
+    return {
+        CONF_EMAIL: email,
+        CONF_PASSWORD: password,
+        CONF_DISCOVERY_URL: f"{cloud.url}/endpoints",
+    }
+
+
+@pytest.fixture
+def config_entry(hass: HomeAssistant, entry_data: dict[str, Any], email: str) -> MockConfigEntry:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=email,
+        unique_id=account_id(email),
+        data=entry_data,
+        entry_id="01HARVIATESTENTRY0000000000",
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+type SetUp = Callable[[], Awaitable[MockConfigEntry]]
+
+
+@pytest.fixture
+async def setup_integration(
+    hass: HomeAssistant, config_entry: MockConfigEntry, cloud: SimulatorServer
+) -> AsyncIterator[SetUp]:
+    """Set the entry up on demand; unload it before the simulator stops."""
+
+    async def setup() -> MockConfigEntry:
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
+        return config_entry
+
+    yield setup
+    if config_entry.state.recoverable:
+        await hass.config_entries.async_unload(config_entry.entry_id)
+        await hass.async_block_till_done()
+
+
+@pytest.fixture
+async def loaded(setup_integration: SetUp) -> MockConfigEntry:
+    return await setup_integration()
