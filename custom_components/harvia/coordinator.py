@@ -16,6 +16,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
 
 from .api import (
     CabinState,
@@ -67,8 +68,9 @@ class HarviaCoordinator(DataUpdateCoordinator[HarviaData]):
         )
         self.client = client
         self.push: HarviaPush | None = None
-        self._last_poll = 0.0
+        self._last_poll = dt_util.utc_from_timestamp(0)
         self._new_device_callbacks: list[Callable[[list[CabinData]], None]] = []
+        self._pending_new: list[CabinData] = []  # added once the data holding them is in place
         self._warned_unreadable: set[str] = set()
         self.data = HarviaData()
 
@@ -88,7 +90,7 @@ class HarviaCoordinator(DataUpdateCoordinator[HarviaData]):
                 translation_key="update_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
-        self._last_poll = time.monotonic()
+        self._last_poll = dt_util.utcnow()
         self._save_refresh_token()
         return self._merge(devices, polled, started)
 
@@ -151,8 +153,7 @@ class HarviaCoordinator(DataUpdateCoordinator[HarviaData]):
             {c.device.device_id: c.device for c in new}.values(),
         )
         if new and self.data.devices:  # not on the first refresh: platforms add those themselves
-            for add in self._new_device_callbacks:
-                add(new)
+            self._pending_new.extend(new)
         gone = set(self.data.devices) - set(data.devices)
         if gone:
             registry = dr.async_get(self.hass)
@@ -175,6 +176,15 @@ class HarviaCoordinator(DataUpdateCoordinator[HarviaData]):
             )
 
     @callback
+    def async_update_listeners(self) -> None:
+        """Runs right after new data is stored: add entities for new saunas first."""
+        if self._pending_new:
+            new, self._pending_new = self._pending_new, []
+            for add in self._new_device_callbacks:
+                add(new)
+        super().async_update_listeners()
+
+    @callback
     def async_add_device_listener(
         self, add: Callable[[list[CabinData]], None]
     ) -> Callable[[], None]:
@@ -193,7 +203,7 @@ class HarviaCoordinator(DataUpdateCoordinator[HarviaData]):
 
     async def _async_watchdog(self, _now: datetime) -> None:
         """Pushes re-arm the poll timer; make sure a full resync still happens regularly."""
-        if time.monotonic() - self._last_poll > WATCHDOG_INTERVAL.total_seconds():
+        if dt_util.utcnow() - self._last_poll > WATCHDOG_INTERVAL:
             await self.async_request_refresh()
 
     @callback

@@ -105,9 +105,10 @@ class HarviaClient:
         """Make sure there is a valid id token (refresh, or sign in with the password)."""
         await self._ensure_token()
 
-    async def async_id_token(self) -> str:
-        """A valid id token, for the push channel."""
-        await self._ensure_token()
+    async def async_id_token(self, *, force_refresh: bool = False) -> str:
+        """A valid id token, for the push channel. `force_refresh` after the cloud refused one
+        that our clock still thought valid (clock skew, early revocation)."""
+        await self._ensure_token(force=force_refresh)
         assert self._id_token is not None
         return self._id_token
 

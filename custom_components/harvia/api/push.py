@@ -163,7 +163,7 @@ class HarviaPush:
     async def _connect_once(self) -> None:
         """One connection per service and chunk of devices; returns when the token is about to
         expire or the device set changed, raises when a connection fails."""
-        token = await self._client.async_id_token()
+        token = await self._client.async_id_token(force_refresh=self._failures > 0)
         endpoints = await self._client.async_get_endpoints()
         feeds = [("device", STATE_FEED, self._handle_state)]
         if "data" in endpoints.graphql:

@@ -1,0 +1,34 @@
+"""Waiting for things that arrive over real sockets."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from homeassistant.core import HomeAssistant
+
+from simulators.harvia import HarviaSimulator
+
+
+async def eventually(
+    hass: HomeAssistant, condition: Callable[[], bool], within: float = 8.0
+) -> None:
+    for _ in range(int(within / 0.02)):
+        await hass.async_block_till_done()
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+def state_of(hass: HomeAssistant, entity_id: str) -> str | None:
+    state = hass.states.get(entity_id)
+    return state.state if state else None
+
+
+async def subscribed(hass: HomeAssistant, sim: HarviaSimulator, *device_ids: str) -> None:
+    """Wait until Home Assistant's push subscriptions for these saunas are in place."""
+    feeds = sim.appsync.services["device"].subscribers
+    await eventually(
+        hass, lambda: all(feeds.get(("devicesStatesUpdateFeed", d)) for d in device_ids)
+    )
