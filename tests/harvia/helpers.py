@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
+from custom_components.harvia.const import WATCHDOG_INTERVAL
 from simulators.harvia import HarviaSimulator
 
 
@@ -32,3 +34,13 @@ async def subscribed(hass: HomeAssistant, sim: HarviaSimulator, *device_ids: str
     await eventually(
         hass, lambda: all(feeds.get(("devicesStatesUpdateFeed", d)) for d in device_ids)
     )
+
+
+async def push_ready(
+    hass: HomeAssistant, entry: ConfigEntry, sim: HarviaSimulator, *device_ids: str
+) -> None:
+    """Subscribed, and the resync poll that a new push connection requests has finished."""
+    await subscribed(hass, sim, *device_ids)
+    coordinator = entry.runtime_data.coordinator
+    await eventually(hass, lambda: coordinator.update_interval == WATCHDOG_INTERVAL)
+    await hass.async_block_till_done()

@@ -16,7 +16,7 @@ from simulators.core import SimClock, SimulatorServer
 from simulators.harvia import HarviaSimulator
 
 from .conftest import SetUp
-from .helpers import eventually, state_of, subscribed
+from .helpers import eventually, push_ready, state_of, subscribed
 
 
 async def test_push_updates_reach_states(
@@ -26,8 +26,8 @@ async def test_push_updates_reach_states(
     sim_clock: SimClock,
     cloud: SimulatorServer,
 ) -> None:
-    await setup_integration()
-    await subscribed(hass, sim, "xenio-1")
+    entry = await setup_integration()
+    await push_ready(hass, entry, sim, "xenio-1")
     polls = cloud.ctx.log.count("GET /rest/device/devices")
     sauna = sim.cloud.saunas["xenio-1"]
     sim.cloud.command(sauna, sauna.cabin("C1"), "SAUNA", "on")  # started on the panel
