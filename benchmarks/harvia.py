@@ -1,0 +1,203 @@
+"""Harvia benchmarks: a real Home Assistant core with the integration, against the simulator.
+
+- push to state latency: a change in the simulated cloud until Home Assistant's state changed;
+- cloud requests per hour per sauna while push is healthy: requests of the integration's own
+  schedule over one simulated hour (two watchdog polls and one token refresh);
+- setup time and memory for the 50-sauna account; CPU time per 1000 push events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+import tempfile
+import time
+import tracemalloc
+from typing import Any
+from unittest.mock import patch
+
+from aiohttp.resolver import AsyncResolver
+from homeassistant import loader
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, EVENT_STATE_CHANGED
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import recorder as recorder_helper
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_test_home_assistant,
+)
+
+import custom_components  # noqa: F401  (ours, before Home Assistant mounts a config dir)
+from custom_components.harvia.const import CONF_DISCOVERY_URL, DOMAIN, WATCHDOG_INTERVAL
+from simulators.core import SimClock, SimulatorServer
+from simulators.harvia import SCENARIOS, HarviaSimulator
+from simulators.testing import running_simulator
+
+from .metrics import Metric, benchmark, percentile
+
+ROOT = Path(__file__).resolve().parents[1]
+PUSH_SAMPLES = 300
+CPU_EVENTS = 1000
+
+
+@asynccontextmanager
+async def harvia_in_home_assistant(
+    scenario: str,
+    email: str,
+    password: str = "loyly-2026",  # noqa: S107  (the simulator scenarios' password)
+) -> AsyncIterator[tuple[HomeAssistant, SimulatorServer, MockConfigEntry, float]]:
+    """A simulator and a Home Assistant with the entry set up; yields the setup time too."""
+    # The simulator is on loopback: a plain DNS resolver instead of Home Assistant's mDNS one,
+    # which needs the network and zeroconf integrations (as the test harness does).
+    resolver = AsyncResolver()
+    resolver.real_close = resolver.close  # type: ignore[attr-defined]  # what HA closes it with
+    plain_dns = patch(
+        "homeassistant.helpers.aiohttp_client._async_make_resolver", return_value=resolver
+    )
+    async with running_simulator(
+        HarviaSimulator, SCENARIOS / scenario, clock=SimClock(speed=0)
+    ) as server:
+        with tempfile.TemporaryDirectory() as config_dir, plain_dns:
+            (Path(config_dir) / "custom_components").symlink_to(ROOT / "custom_components")
+            async with async_test_home_assistant(config_dir=config_dir) as hass:
+                hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)  # the harness disables them
+                db_url = f"sqlite:///{config_dir}/recorder.db"
+                recorder_helper.async_initialize_recorder(hass)  # as bootstrap does first
+                assert await async_setup_component(
+                    hass, "recorder", {"recorder": {"db_url": db_url}}
+                )
+                entry = MockConfigEntry(
+                    domain=DOMAIN,
+                    data={CONF_EMAIL: email, CONF_PASSWORD: password,
+                          CONF_DISCOVERY_URL: f"{server.url}/endpoints"},
+                )  # fmt: skip
+                entry.add_to_hass(hass)
+                started = time.perf_counter()
+                assert await hass.config_entries.async_setup(entry.entry_id)
+                await hass.async_block_till_done()
+                setup_s = time.perf_counter() - started
+                coordinator = entry.runtime_data.coordinator
+                while not (coordinator.push and coordinator.push.connected):  # noqa: ASYNC110
+                    await asyncio.sleep(0.01)  # (push offers no event to wait on)
+                await asyncio.sleep(0.3)  # subscriptions acknowledged, resync poll done
+                await hass.async_block_till_done()
+                try:
+                    yield hass, server, entry, setup_s
+                finally:
+                    await hass.config_entries.async_unload(entry.entry_id)
+                    await hass.async_block_till_done()
+                    await hass.async_stop(force=True)
+
+
+def _sim(server: SimulatorServer) -> HarviaSimulator:
+    assert isinstance(server.simulator, HarviaSimulator)
+    return server.simulator
+
+
+async def _push_latency() -> list[float]:
+    async with harvia_in_home_assistant("xenio_steamer.yaml", "xenio@harvia.example") as (
+        hass,
+        server,
+        _,
+        _,
+    ):
+        cloud = _sim(server).cloud
+        changed = asyncio.Event()
+
+        def on_change(event: Event[Any]) -> None:
+            if event.data["entity_id"] == "binary_sensor.cabin_sauna_remote_control_allowed":
+                changed.set()
+
+        unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, on_change)
+        latencies = []
+        for n in range(PUSH_SAMPLES):
+            changed.clear()
+            started = time.perf_counter()
+            cloud.set_door("xenio-1", "C1", closed=n % 2 == 1)
+            await asyncio.wait_for(changed.wait(), 5)
+            latencies.append((time.perf_counter() - started) * 1000)
+        unsubscribe()
+    return latencies
+
+
+async def _requests_per_sauna_hour() -> float:
+    async with harvia_in_home_assistant("xenio_steamer.yaml", "xenio@harvia.example") as (
+        hass,
+        server,
+        entry,
+        _,
+    ):
+        log = server.ctx.log
+        log.clear()
+        coordinator = entry.runtime_data.coordinator
+        # Jumping Home Assistant's clock an hour ahead would also fire the push connection's
+        # keep-alive timeouts; run the hour's schedule itself instead: two watchdog resyncs
+        # (one every WATCHDOG_INTERVAL) and one id-token refresh.
+        for _ in range(round(timedelta(hours=1) / WATCHDOG_INTERVAL)):
+            await coordinator.async_refresh()
+        entry.runtime_data.client._expires_at = 0  # noqa: SLF001
+        await coordinator.client.async_login()
+        await hass.async_block_till_done()
+        # Push renews its connection once an hour too, but that is a websocket, not a request.
+        return float(log.total) / len(coordinator.data.devices)
+
+
+async def _fifty_saunas() -> tuple[float, float]:
+    tracemalloc.start()
+    async with harvia_in_home_assistant("fifty_saunas.yaml", "spa@harvia.example") as (
+        _,
+        _,
+        _,
+        setup_s,
+    ):
+        _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return setup_s, peak / 2**20
+
+
+async def _cpu_per_thousand_pushes() -> float:
+    async with harvia_in_home_assistant("xenio_steamer.yaml", "xenio@harvia.example") as (
+        hass,
+        server,
+        _,
+        _,
+    ):
+        cloud = _sim(server).cloud
+        seen = 0
+        done = asyncio.Event()
+
+        def on_change(event: Event[Any]) -> None:
+            nonlocal seen
+            if event.data["entity_id"] == "binary_sensor.cabin_sauna_remote_control_allowed":
+                seen += 1
+                if seen == CPU_EVENTS:
+                    done.set()
+
+        unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, on_change)
+        started = time.process_time()
+        for n in range(CPU_EVENTS):
+            cloud.set_door("xenio-1", "C1", closed=n % 2 == 1)
+            await asyncio.sleep(0)
+        await asyncio.wait_for(done.wait(), 60)
+        cpu = time.process_time() - started
+        unsubscribe()
+    return cpu  # includes the simulator's share, which runs in the same process
+
+
+@benchmark("harvia")
+async def harvia_benchmarks() -> list[Metric]:
+    latencies = await _push_latency()
+    per_hour = await _requests_per_sauna_hour()
+    setup_s, memory_mib = await _fifty_saunas()
+    cpu = await _cpu_per_thousand_pushes()
+    return [
+        Metric("push to state latency p50", percentile(latencies, 50), "ms"),
+        Metric("push to state latency p99", percentile(latencies, 99), "ms", "< 25"),
+        Metric("cloud requests per hour per sauna (push healthy)", per_hour, "requests", "<= 10"),
+        Metric("setup time, 50 saunas", setup_s, "s"),
+        Metric("peak Python memory during setup, 50 saunas", memory_mib, "MiB"),
+        Metric("CPU per 1000 push events (HA + simulator)", cpu, "s"),
+    ]
