@@ -14,9 +14,9 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import HarviaConfigEntry, HarviaCoordinator
+from .coordinator import HarviaConfigEntry
 from .data import CabinData
-from .entity import HarviaEntity, async_setup_cabin_entities
+from .entity import HarviaDescribedEntity, async_setup_cabin_entities
 
 PARALLEL_UPDATES = 0
 
@@ -77,7 +77,7 @@ async def async_setup_entry(
     def build(cabin: CabinData) -> list[HarviaBinarySensor]:
         first_cabin = coordinator.data.cabins_of(cabin.device.device_id)[0] is cabin
         return [
-            HarviaBinarySensor(coordinator, cabin, description)
+            HarviaBinarySensor(coordinator, cabin, description, controller=description.controller)
             for description in BINARY_SENSORS
             if description.exists_fn(cabin) and (first_cabin or not description.controller)
         ]
@@ -85,17 +85,8 @@ async def async_setup_entry(
     async_setup_cabin_entities(coordinator, async_add_entities, build)
 
 
-class HarviaBinarySensor(HarviaEntity, BinarySensorEntity):
+class HarviaBinarySensor(HarviaDescribedEntity, BinarySensorEntity):
     entity_description: HarviaBinarySensorDescription
-
-    def __init__(
-        self,
-        coordinator: HarviaCoordinator,
-        cabin: CabinData,
-        description: HarviaBinarySensorDescription,
-    ) -> None:
-        super().__init__(coordinator, cabin, description.key, controller=description.controller)
-        self.entity_description = description
 
     @property
     def available(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
@@ -44,6 +44,21 @@ class HarviaEntity(CoordinatorEntity[HarviaCoordinator]):
             and self._cabin_key in self.coordinator.data.cabins
             and self.cabin.connected
         )
+
+
+class HarviaDescribedEntity(HarviaEntity):
+    """An entity defined by an EntityDescription (the description's key is in the unique id)."""
+
+    def __init__(
+        self,
+        coordinator: HarviaCoordinator,
+        cabin: CabinData,
+        description: EntityDescription,
+        *,
+        controller: bool = False,
+    ) -> None:
+        super().__init__(coordinator, cabin, description.key, controller=controller)
+        self.entity_description = description
 
 
 def async_setup_cabin_entities(

@@ -23,9 +23,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import HarviaConfigEntry, HarviaCoordinator
+from .coordinator import HarviaConfigEntry
 from .data import CabinData, SaunaStatus
-from .entity import HarviaEntity, async_setup_cabin_entities
+from .entity import HarviaDescribedEntity, async_setup_cabin_entities
 
 PARALLEL_UPDATES = 0
 
@@ -172,14 +172,8 @@ async def async_setup_entry(
     )
 
 
-class HarviaSensor(HarviaEntity, SensorEntity):
+class HarviaSensor(HarviaDescribedEntity, SensorEntity):
     entity_description: HarviaSensorDescription
-
-    def __init__(
-        self, coordinator: HarviaCoordinator, cabin: CabinData, description: HarviaSensorDescription
-    ) -> None:
-        super().__init__(coordinator, cabin, description.key)
-        self.entity_description = description
 
     @property
     def native_value(self) -> StateType | datetime:

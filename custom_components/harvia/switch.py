@@ -11,9 +11,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .commands import run_command
-from .coordinator import HarviaConfigEntry, HarviaCoordinator
+from .coordinator import HarviaConfigEntry
 from .data import CabinData
-from .entity import HarviaEntity, async_setup_cabin_entities
+from .entity import HarviaDescribedEntity, async_setup_cabin_entities
 
 PARALLEL_UPDATES = 1
 
@@ -67,14 +67,8 @@ async def async_setup_entry(
     )
 
 
-class HarviaSwitch(HarviaEntity, SwitchEntity):
+class HarviaSwitch(HarviaDescribedEntity, SwitchEntity):
     entity_description: HarviaSwitchDescription
-
-    def __init__(
-        self, coordinator: HarviaCoordinator, cabin: CabinData, description: HarviaSwitchDescription
-    ) -> None:
-        super().__init__(coordinator, cabin, description.key)
-        self.entity_description = description
 
     @property
     def is_on(self) -> bool | None:
