@@ -83,13 +83,18 @@ async def test_polling_takes_over_while_push_is_down(
     await cloud.ctx.push.drop_all()
     await eventually(hass, lambda: coordinator.update_interval == FALLBACK_INTERVAL)
     await hass.async_block_till_done()
-    polls = cloud.ctx.log.count("GET /rest/device/devices")
+    last_request = "GET /rest/data/data/latest-data"  # what a poll asks for last
+    polling = coordinator._debounced_refresh._execute_lock  # held while a poll runs
+    await eventually(hass, lambda: not polling.locked())
+    polls = cloud.ctx.log.count(last_request)
     for n in (1, 2, 3):
-        # Fire the timers due a minute on, without freezing the clock the sockets run on;
-        # the scheduled poll runs as a background task, so wait for it before the next.
+        # Fire the timers due a minute on, without freezing the clock the sockets run on. The
+        # scheduled poll runs as a background task: let it finish before time jumps again, or
+        # the jump would fire its requests' timeouts.
         async_fire_time_changed(hass, dt_util.utcnow() + FALLBACK_INTERVAL + timedelta(seconds=1))
         await eventually(
-            hass, lambda n=n: cloud.ctx.log.count("GET /rest/device/devices") >= polls + n
+            hass,
+            lambda n=n: cloud.ctx.log.count(last_request) >= polls + n and not polling.locked(),
         )
     assert state_of(hass, "climate.cabin_sauna") == "off"  # available throughout
     cloud.ctx.clock.advance(3601)  # the outage ends
@@ -156,11 +161,12 @@ async def test_changed_password_starts_reauth(
 
 
 async def test_transient_refresh_failures_do_not_start_reauth(
-    hass: HomeAssistant, setup_integration: SetUp, cloud: SimulatorServer
+    hass: HomeAssistant, setup_integration: SetUp, sim: HarviaSimulator, cloud: SimulatorServer
 ) -> None:
     entry = await setup_integration()
+    await push_ready(hass, entry, sim, "xenio-1")  # its resync poll must not take our faults
     coordinator = entry.runtime_data.coordinator
-    coordinator.client._expires_at = 0
+    coordinator.client._expires_at = 0  # the id token is due for a refresh
     for status in (500, 503, 429):
         cloud.ctx.faults.add_from_json(
             "http", {"status": status, "path": "/rest/generics/auth/refresh", "count": 1}
