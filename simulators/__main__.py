@@ -94,7 +94,6 @@ async def _serve(servers: list[SimulatorServer], urls_file: Path | None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
         if args.command == "list":
             for vendor in registry.vendors():
@@ -108,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{path}: valid {vendor} scenario {scenario.name!r}")
             return 0
         servers = _build_servers(args)
+        # Only a serving process logs to the console (not a test that calls main()).
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
         return asyncio.run(_serve(servers, args.urls_file))
     except (ScenarioError, KeyError) as err:
         print(f"error: {err.args[0] if isinstance(err, KeyError) else err}", file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,9 @@ from simulators.core import CloudSimulator, Scenario, SimulatorServer
 from simulators.testing import running_simulator
 
 type StartSimulator = Callable[..., Awaitable[SimulatorServer]]
+
+# pytest-homeassistant-custom-component turns on SQL echo at import; it floods the CI log.
+logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 
 pytest_plugins = ["pytest_homeassistant_custom_component"]
 
