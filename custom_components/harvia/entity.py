@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -73,3 +74,26 @@ def async_setup_cabin_entities(
 
     add(list(coordinator.data.cabins.values()))
     coordinator.config_entry.async_on_unload(coordinator.async_add_device_listener(add))
+
+
+class _ExistsDescription(Protocol):
+    @property
+    def exists_fn(self) -> Callable[[CabinData], bool]: ...
+
+
+def async_setup_described_entities[D: _ExistsDescription](
+    coordinator: HarviaCoordinator,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    entity_cls: Callable[[HarviaCoordinator, CabinData, D], Entity],
+    descriptions: Iterable[D],
+) -> None:
+    """One entity per description that exists for a cabin."""
+    async_setup_cabin_entities(
+        coordinator,
+        async_add_entities,
+        lambda cabin: [
+            entity_cls(coordinator, cabin, description)
+            for description in descriptions
+            if description.exists_fn(cabin)
+        ],
+    )

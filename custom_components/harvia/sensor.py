@@ -25,7 +25,7 @@ from homeassistant.helpers.typing import StateType
 
 from .coordinator import HarviaConfigEntry
 from .data import CabinData, SaunaStatus
-from .entity import HarviaDescribedEntity, async_setup_cabin_entities
+from .entity import HarviaDescribedEntity, async_setup_described_entities
 
 PARALLEL_UPDATES = 0
 
@@ -160,15 +160,8 @@ async def async_setup_entry(
     entry: HarviaConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
-    async_setup_cabin_entities(
-        coordinator,
-        async_add_entities,
-        lambda cabin: [
-            HarviaSensor(coordinator, cabin, description)
-            for description in SENSORS
-            if description.exists_fn(cabin)
-        ],
+    async_setup_described_entities(
+        entry.runtime_data.coordinator, async_add_entities, HarviaSensor, SENSORS
     )
 
 

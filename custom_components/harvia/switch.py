@@ -13,7 +13,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .commands import run_command
 from .coordinator import HarviaConfigEntry
 from .data import CabinData
-from .entity import HarviaDescribedEntity, async_setup_cabin_entities
+from .entity import HarviaDescribedEntity, async_setup_described_entities
 
 PARALLEL_UPDATES = 1
 
@@ -55,15 +55,8 @@ async def async_setup_entry(
     entry: HarviaConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
-    async_setup_cabin_entities(
-        coordinator,
-        async_add_entities,
-        lambda cabin: [
-            HarviaSwitch(coordinator, cabin, description)
-            for description in SWITCHES
-            if description.exists_fn(cabin)
-        ],
+    async_setup_described_entities(
+        entry.runtime_data.coordinator, async_add_entities, HarviaSwitch, SWITCHES
     )
 
 
