@@ -15,7 +15,6 @@ from homeassistant.util.ssl import get_default_context
 from .api import DEFAULT_DISCOVERY_URL, HarviaClient, HarviaError, HarviaPush
 from .const import CONF_DISCOVERY_URL, CONF_REFRESH_TOKEN, DOMAIN
 from .coordinator import HarviaConfigEntry, HarviaCoordinator, HarviaRuntimeData
-from .devices import register_controllers
 from .services import async_setup_services
 from .statistics import async_import_history
 
@@ -51,7 +50,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: HarviaConfigEntry) -> bo
     client = client_for(hass, dict(entry.data))
     coordinator = HarviaCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
-    register_controllers(hass, entry.entry_id, coordinator.data.devices.values())
     entry.runtime_data = HarviaRuntimeData(client, coordinator)
 
     push = HarviaPush(

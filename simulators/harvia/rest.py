@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import UTC, datetime
+from http import HTTPStatus
 import json
 from typing import Any
 
@@ -21,6 +22,15 @@ GENERICS_SERVICE = "/rest/generics"
 
 def _error(status: int, error: str, message: str, **extra: Any) -> web.Response:
     return web.json_response({"error": error, "message": message, **extra}, status=status)
+
+
+def _http_error(cls: type[web.HTTPError], message: str, *, named: bool = True) -> web.HTTPError:
+    """An aiohttp HTTP error with the cloud's JSON body; `named=False` leaves out the error
+    name, as API Gateway's authorizer does."""
+    body = {"message": message}
+    if named:
+        body = {"error": HTTPStatus(cls.status_code).phrase, **body}
+    return cls(text=json.dumps(body), content_type="application/json")
 
 
 def _bad_request(message: str) -> web.Response:
@@ -81,52 +91,30 @@ class HarviaRest:
         try:
             body = await request.json()
         except ValueError:
-            raise web.HTTPBadRequest(
-                text=json.dumps({"error": "Bad Request", "message": "Invalid JSON body"}),
-                content_type="application/json",
-            ) from None
+            raise _http_error(web.HTTPBadRequest, "Invalid JSON body") from None
         if not isinstance(body, dict):
-            raise web.HTTPBadRequest(
-                text=json.dumps({"error": "Bad Request", "message": "Body must be an object"}),
-                content_type="application/json",
-            )
+            raise _http_error(web.HTTPBadRequest, "Body must be an object")
         return body
 
     def _account(self, request: web.Request) -> Account:
         account = self.cloud.account_for(request.headers.get("Authorization"))
         if account is None:  # API Gateway's authorizer answers before the service does
-            raise web.HTTPUnauthorized(
-                text=json.dumps({"message": "Unauthorized"}), content_type="application/json"
-            )
+            raise _http_error(web.HTTPUnauthorized, "Unauthorized", named=False)
         return account
 
     def _sauna(self, account: Account, device_id: Any) -> Sauna:
         sauna = self.cloud.sauna_for(account, device_id if isinstance(device_id, str) else None)
         if sauna is None:
-            raise web.HTTPNotFound(
-                text=json.dumps({"error": "Not Found", "message": "Device not found"}),
-                content_type="application/json",
-            )
+            raise _http_error(web.HTTPNotFound, "Device not found")
         return sauna
 
     def _cabin(self, sauna: Sauna, cabin_id: Any, cabin_name: Any) -> Cabin:
         if cabin_id and cabin_name:
-            raise web.HTTPBadRequest(
-                text=json.dumps(
-                    {
-                        "error": "Bad Request",
-                        "message": "cabin id and cabin name are mutually exclusive",
-                    }
-                ),
-                content_type="application/json",
-            )
+            raise _http_error(web.HTTPBadRequest, "cabin id and cabin name are mutually exclusive")
         try:
             return sauna.cabin(cabin_id, cabin_name)
         except KeyError:
-            raise web.HTTPNotFound(
-                text=json.dumps({"error": "Not Found", "message": "Cabin not found"}),
-                content_type="application/json",
-            ) from None
+            raise _http_error(web.HTTPNotFound, "Cabin not found") from None
 
     @staticmethod
     def _rejected(err: CommandRejectedError) -> web.Response:

@@ -458,16 +458,14 @@ class Sauna:
             while t < now:
                 hour = (t % 86400) / 3600
                 session = 18 <= hour < 20
-                temp = (
-                    80.0
-                    if 18.5 <= hour < 20
-                    else (21 + (hour - 18) * 2 * 59 if session else AMBIENT_C)
-                )
+                heating_up = 18 <= hour < 18.5  # 21 -> 80 degrees over the first half hour
+                ramp = 21 + (hour - 18) / 0.5 * 59
+                temp = ramp if heating_up else (80.0 if session else AMBIENT_C)
                 sample = self.telemetry(cabin, t) | {
-                    "temp": round(min(temp, 80.0), 1),
+                    "temp": round(temp, 1),
                     "hum": 12.0 if session else 30.0,
                     "heatOn": int(session),
-                    "heaterPower": self.heater_power_w if 18 <= hour < 18.5 else 0,
+                    "heaterPower": self.heater_power_w if heating_up else 0,
                 }
                 cabin.history.append((t, sample))
                 t += TELEMETRY_EVERY_ON_S * 5

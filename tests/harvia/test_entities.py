@@ -11,16 +11,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import snapshot_platform
 from syrupy.assertion import SnapshotAssertion
 
-from .conftest import SetUp
+from custom_components.harvia import PLATFORMS
 
-PLATFORMS = [
-    Platform.BINARY_SENSOR,
-    Platform.CLIMATE,
-    Platform.NUMBER,
-    Platform.SELECT,
-    Platform.SENSOR,
-    Platform.SWITCH,
-]
+from .conftest import SetUp
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")

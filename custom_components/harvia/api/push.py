@@ -223,9 +223,8 @@ class HarviaPush:
         raise ConnectionError("subscription ended")
 
     def _malformed(self, kind: str, result: Any) -> None:
-        key = f"{kind}:{str(result)[:80]}" if not isinstance(result, dict) else kind
-        if key not in self._warned_malformed:
-            self._warned_malformed.add(key)
+        if kind not in self._warned_malformed:
+            self._warned_malformed.add(kind)
             _LOGGER.warning("Skipping a malformed Harvia %s notice: %.300s", kind, result)
         else:
             _LOGGER.debug("Skipping a malformed Harvia %s notice: %.300s", kind, result)
