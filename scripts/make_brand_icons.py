@@ -36,11 +36,31 @@ def sauna(side: int) -> Image.Image:
     return image
 
 
+def home_shield(side: int) -> Image.Image:
+    """A house with a lit window inside a shield, on a deep blue tile."""
+    s = side / 256
+    image = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((8 * s, 8 * s, 248 * s, 248 * s), radius=48 * s, fill=(24, 58, 110, 255))
+    shield = [(128, 30), (212, 62), (204, 150), (128, 226), (52, 150), (44, 62)]
+    draw.polygon([(x * s, y * s) for x, y in shield], fill=(240, 246, 252, 255))
+    draw.polygon(
+        [(128 * s, 70 * s), (184 * s, 118 * s), (72 * s, 118 * s)], fill=(24, 58, 110, 255)
+    )
+    draw.rectangle((86 * s, 116 * s, 170 * s, 178 * s), fill=(24, 58, 110, 255))
+    draw.rectangle((114 * s, 132 * s, 142 * s, 160 * s), fill=(255, 200, 70, 255))
+    return image
+
+
+DRAWINGS = {"harvia": sauna, "homely": home_shield}
+
+
 def main() -> None:
-    brand = ROOT / "custom_components" / "harvia" / "brand"
-    brand.mkdir(parents=True, exist_ok=True)
-    sauna(256).save(brand / "icon.png", optimize=True)
-    sauna(512).save(brand / "icon@2x.png", optimize=True)
+    for domain, draw in DRAWINGS.items():
+        brand = ROOT / "custom_components" / domain / "brand"
+        brand.mkdir(parents=True, exist_ok=True)
+        draw(256).save(brand / "icon.png", optimize=True)
+        draw(512).save(brand / "icon@2x.png", optimize=True)
 
 
 if __name__ == "__main__":

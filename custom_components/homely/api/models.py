@@ -1,0 +1,238 @@
+"""Typed views of the Homely SDK's JSON, tolerant of the shapes the live cloud sends.
+
+A state can be `{}`, `{value: null, lastUpdated: null}` or `{value}` without `lastUpdated`;
+features vary between units of one model; events come full or minimal, under `data` or
+`payload`. Anything unreadable raises `HomelyResponseError` for the caller to log and skip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .exceptions import HomelyResponseError
+
+EVENT_DEVICE = "device-state-changed"
+EVENT_ALARM = "alarm-state-changed"
+
+
+def parse_time(value: Any) -> datetime | None:
+    """Homely's ISO 8601 UTC timestamps ('2022-03-07T10:17:06.109Z'); None when absent."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise HomelyResponseError(f"not a timestamp: {value!r}")
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as err:
+        raise HomelyResponseError(f"not a timestamp: {value!r}") from err
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """One state of a device feature."""
+
+    value: Any = None
+    last_updated: datetime | None = None
+
+    @classmethod
+    def from_json(cls, raw: Any) -> State:
+        if not isinstance(raw, Mapping):
+            raise HomelyResponseError(f"state is not an object: {raw!r}")
+        return cls(raw.get("value"), parse_time(raw.get("lastUpdated")))
+
+    def newer_than(self, other: State | None) -> bool:
+        """Whether this state should replace `other` (values without a time always do)."""
+        if other is None or self.last_updated is None or other.last_updated is None:
+            return True
+        return self.last_updated > other.last_updated
+
+
+type Features = dict[str, dict[str, State]]
+
+
+def _str(raw: Mapping[str, Any], key: str, default: str | None = None) -> str:
+    value = raw.get(key, default)
+    if not isinstance(value, str):
+        raise HomelyResponseError(f"{key} missing or not a string")
+    return value
+
+
+@dataclass(slots=True)
+class Device:
+    device_id: str
+    name: str
+    serial_number: str | None
+    room: str
+    online: bool
+    model_id: str | None
+    model_name: str
+    features: Features = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Device:
+        if not isinstance(raw, Mapping):
+            raise HomelyResponseError("device is not an object")
+        features: Features = {}
+        raw_features = raw.get("features") or {}
+        if not isinstance(raw_features, Mapping):
+            raise HomelyResponseError("features is not an object")
+        for feature, body in raw_features.items():
+            states = (body or {}).get("states") if isinstance(body, Mapping) else None
+            if not isinstance(states, Mapping):
+                continue  # a feature without states shows nothing
+            features[feature] = {name: State.from_json(state) for name, state in states.items()}
+        return cls(
+            device_id=_str(raw, "id"),
+            name=_str(raw, "name", ""),
+            serial_number=raw.get("serialNumber") or None,
+            room=raw.get("location") or "",
+            online=bool(raw.get("online", True)),
+            model_id=raw.get("modelId"),
+            model_name=raw.get("modelName") or "",
+            features=features,
+        )
+
+    def state(self, feature: str, name: str) -> State | None:
+        return self.features.get(feature, {}).get(name)
+
+    def value(self, feature: str, name: str) -> Any:
+        state = self.state(feature, name)
+        return None if state is None else state.value
+
+    def has(self, feature: str, name: str) -> bool:
+        return name in self.features.get(feature, {})
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    location_id: str
+    name: str
+    role: str
+    user_id: str | None
+    gateway_serial: str | None
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Location:
+        if not isinstance(raw, Mapping):
+            raise HomelyResponseError("location is not an object")
+        return cls(
+            location_id=_str(raw, "locationId"),
+            name=_str(raw, "name", ""),
+            role=raw.get("role") or "",
+            user_id=raw.get("userId"),
+            gateway_serial=raw.get("gatewayserial"),
+        )
+
+
+@dataclass(slots=True)
+class Home:
+    location_id: str
+    name: str
+    gateway_serial: str | None
+    alarm_state: str | None
+    role: str | None
+    devices: dict[str, Device]
+    skipped: list[str] = field(default_factory=list)  # why unreadable devices were left out
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Home:
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("devices", []), list):
+            raise HomelyResponseError("home is not an object with a device list")
+        devices: dict[str, Device] = {}
+        skipped: list[str] = []
+        for item in raw.get("devices", []):
+            try:
+                device = Device.from_json(item)
+            except HomelyResponseError as err:
+                # One unreadable device must not hide the rest of the home.
+                skipped.append(str(err))
+                continue
+            devices[device.device_id] = device
+        return cls(
+            location_id=_str(raw, "locationId"),
+            name=_str(raw, "name", ""),
+            gateway_serial=raw.get("gatewayserial"),
+            alarm_state=raw.get("alarmState"),
+            role=raw.get("userRoleAtLocation"),
+            devices=devices,
+            skipped=skipped,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StateChange:
+    feature: str
+    name: str
+    state: State
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceEvent:
+    device_id: str
+    home_id: str | None  # rootLocationId; None in the minimal shape
+    room_id: str | None  # locationId: a ROOM, not the home
+    changes: tuple[StateChange, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmEvent:
+    home_id: str
+    state: str
+    timestamp: datetime | None
+    user_name: str | None
+    user_id: str | None
+
+
+type Event = DeviceEvent | AlarmEvent
+
+
+def parse_event(raw: Any) -> Event | None:
+    """An `event` message; None for a type this client does not know (logged by the caller)."""
+    if not isinstance(raw, Mapping):
+        raise HomelyResponseError(f"event is not an object: {raw!r:.80}")
+    kind = raw.get("type")
+    data = raw.get("data", raw.get("payload"))
+    if not isinstance(data, Mapping):
+        raise HomelyResponseError(f"{kind} event without data")
+    if kind == EVENT_DEVICE:
+        return _device_event(data)
+    if kind == EVENT_ALARM:
+        state = data.get("state")
+        if not isinstance(state, str) or not state:
+            raise HomelyResponseError("alarm event without a state")
+        return AlarmEvent(
+            home_id=_str(data, "locationId"),
+            state=state,
+            timestamp=parse_time(data.get("timestamp")),
+            user_name=data.get("userName") or None,
+            user_id=data.get("userId") or None,
+        )
+    return None
+
+
+def _device_event(data: Mapping[str, Any]) -> DeviceEvent:
+    raw_changes = data.get("changes")
+    if raw_changes is None and isinstance(data.get("change"), Mapping):
+        raw_changes = [data["change"]]
+    if not isinstance(raw_changes, list):
+        raise HomelyResponseError("device event without a list of changes")
+    changes = []
+    for change in raw_changes:
+        if not isinstance(change, Mapping):
+            raise HomelyResponseError("a change is not an object")
+        changes.append(
+            StateChange(
+                _str(change, "feature"),
+                _str(change, "stateName"),
+                State(change.get("value"), parse_time(change.get("lastUpdated"))),
+            )
+        )
+    return DeviceEvent(
+        device_id=_str(data, "deviceId"),
+        home_id=data.get("rootLocationId"),
+        room_id=data.get("locationId"),
+        changes=tuple(changes),
+    )

@@ -1,0 +1,155 @@
+"""Homely's live feed over Socket.IO: one connection per home, renewed with a fresh token."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+import logging
+import random
+import time
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+import socketio
+from socketio.exceptions import ConnectionError as SocketConnectionError
+
+from .client import HomelyClient
+from .exceptions import HomelyError, HomelyResponseError
+from .models import Event, parse_event
+
+_LOGGER = logging.getLogger(__name__)
+
+RETRY_MIN = 5.0  # seconds before reconnecting after the server closed or refused the socket
+RETRY_MAX = 300.0
+STABLE_AFTER = 60.0  # a connection that lasted this long resets the backoff
+RECONNECT_DELAY = 2.0  # python-socketio's first retry after a transport drop (then doubling)
+RECONNECT_DELAY_MAX = 120.0
+
+
+class HomelyPush:
+    """Keeps a Socket.IO connection to one home and hands every event to `on_event`.
+
+    python-socketio reconnects after transport drops (with backoff, asking for a fresh URL and so a
+    fresh token each time); after a server-side disconnect ("io server disconnect", e.g. following
+    an `exception` for a bad token) it does not, so `run` starts a new connection itself.
+    """
+
+    def __init__(
+        self,
+        client: HomelyClient,
+        session: aiohttp.ClientSession,
+        location_id: str,
+        on_event: Callable[[Event], None],
+        on_connection: Callable[[bool], None],
+    ) -> None:
+        self._client = client
+        self._session = session
+        self._location_id = location_id
+        self._on_event = on_event
+        self._on_connection = on_connection
+        self.connected = False
+        self.connects = 0
+        self.events = 0
+        self.malformed = 0
+        self.last_exception: str | None = None
+        self._warned: set[str] = set()
+        self._stopping = False
+
+    async def _url(self) -> str:
+        """The URL with a current token; asked for at every connection attempt."""
+        try:
+            token = await self._client.async_access_token()
+        except HomelyError as err:
+            # python-socketio treats ValueError as a failed attempt and keeps its backoff going.
+            raise ValueError(f"no token for the Homely socket: {err}") from err
+        query = f"locationId={quote(self._location_id)}&token={quote('Bearer ' + token)}"
+        return f"{self._client.base_url}/?{query}"
+
+    def _new_socket(self) -> socketio.AsyncClient:
+        sio = socketio.AsyncClient(
+            reconnection=True,
+            reconnection_delay=RECONNECT_DELAY,
+            reconnection_delay_max=RECONNECT_DELAY_MAX,
+            randomization_factor=0.5,
+            handle_sigint=False,
+            http_session=self._session,
+        )
+        sio.on("connect", self._connected)
+        sio.on("disconnect", self._disconnected)
+        sio.on("event", self._event)
+        sio.on("exception", self._exception)
+        return sio
+
+    async def run(self) -> None:
+        """Connect and stay connected until cancelled."""
+        delay = RETRY_MIN
+        while True:
+            sio = self._new_socket()
+            started = time.monotonic()
+            try:
+                await sio.connect(self._url, transports=["websocket"], wait_timeout=15)
+                await sio.wait()
+            except (SocketConnectionError, ValueError) as err:
+                _LOGGER.debug("Homely socket connection failed: %s", err)
+            except asyncio.CancelledError:
+                self._stopping = True  # shutting down: nobody to tell about the disconnect
+                raise
+            finally:
+                await asyncio.shield(self._close(sio))
+            if time.monotonic() - started > STABLE_AFTER:
+                delay = RETRY_MIN
+            wait = max(delay, self._client.gate.remaining()) * random.uniform(1.0, 1.3)  # noqa: S311
+            _LOGGER.debug("Reconnecting the Homely socket in %.0f s", wait)
+            await asyncio.sleep(wait)
+            delay = min(RETRY_MAX, delay * 2)
+
+    async def _close(self, sio: socketio.AsyncClient) -> None:
+        try:
+            await sio.shutdown()
+            if sio.eio.state != "disconnected":  # cancelled between transport and namespace
+                await sio.eio.disconnect()
+        finally:
+            # engineio closes a session it still holds when garbage-collected; this one is
+            # borrowed.
+            sio.eio.http = None
+            self._set_connected(False)
+
+    # --- handlers ---------------------------------------------------------------------------------
+    async def _connected(self) -> None:
+        self.connects += 1
+        self.last_exception = None
+        self._set_connected(True)
+
+    async def _disconnected(self, *_reason: Any) -> None:
+        self._set_connected(False)
+
+    def _set_connected(self, connected: bool) -> None:
+        if connected != self.connected:
+            self.connected = connected
+            if not self._stopping:
+                self._on_connection(connected)
+
+    async def _exception(self, data: Any) -> None:
+        message = data.get("message") if isinstance(data, dict) else data
+        self.last_exception = str(message)
+        _LOGGER.warning("The Homely socket refused the connection: %s", message)
+
+    async def _event(self, data: Any) -> None:
+        try:
+            event = parse_event(data)
+        except HomelyResponseError as err:
+            self.malformed += 1
+            self._warn_once("malformed", "Skipping a malformed Homely event: %s", err)
+            return
+        if event is None:
+            kind = data.get("type") if isinstance(data, dict) else None
+            self._warn_once(f"type:{kind}", "Ignoring Homely events of unknown type %s", kind)
+            return
+        self.events += 1
+        self._on_event(event)
+
+    def _warn_once(self, key: str, message: str, *args: Any) -> None:
+        level = logging.DEBUG if key in self._warned else logging.WARNING
+        self._warned.add(key)
+        _LOGGER.log(level, message, *args)

@@ -1,0 +1,19 @@
+"""Constants of the Homely integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Final
+
+DOMAIN: Final = "homely"
+
+CONF_BASE_URL: Final = "base_url"
+CONF_LOCATION_ID: Final = "location_id"
+
+# Polling: a slow watchdog and resync while the socket is healthy (some installations stream
+# only part of the features), the main source while it is not.
+WATCHDOG_INTERVAL: Final = timedelta(minutes=10)
+FALLBACK_INTERVAL: Final = timedelta(seconds=60)
+WATCHDOG_CHECK: Final = timedelta(minutes=1)
+
+MANUFACTURER: Final = "Homely"

@@ -1,0 +1,230 @@
+"""Polling with the socket: tokens, reconnects, rate limits, dynamic and stale devices."""
+
+from __future__ import annotations
+
+from homeassistant.components.alarm_control_panel import AlarmControlPanelState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.homely.alarm_control_panel import map_alarm_state
+from custom_components.homely.const import DOMAIN, FALLBACK_INTERVAL, WATCHDOG_INTERVAL
+from simulators.core import HttpFault, SimClock, SimulatorServer
+from simulators.homely import HomelySimulator
+from simulators.homely.scenario import DEVICE_SCHEMA
+
+from .conftest import FLOOD, HOME, MOTION
+from .helpers import eventually, socket_ready, state_of
+
+
+@pytest.fixture
+async def ready(
+    hass: HomeAssistant, loaded: MockConfigEntry, sim: HomelySimulator
+) -> MockConfigEntry:
+    await socket_ready(hass, loaded, sim)
+    return loaded
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("DISARMED", AlarmControlPanelState.DISARMED),
+        ("ARMED_AWAY", AlarmControlPanelState.ARMED_AWAY),
+        ("ARMED_NIGHT", AlarmControlPanelState.ARMED_NIGHT),
+        ("ARMED_STAY", AlarmControlPanelState.ARMED_HOME),
+        ("ARMED_PARTLY", AlarmControlPanelState.ARMED_HOME),
+        ("ARM_PENDING", AlarmControlPanelState.ARMING),
+        ("ARM_STAY_PENDING", AlarmControlPanelState.ARMING),
+        ("ARM_NIGHT_PENDING", AlarmControlPanelState.ARMING),
+        ("ARM_AWAY_PENDING", AlarmControlPanelState.ARMING),
+        ("ALARM_STAY_PENDING", AlarmControlPanelState.ARMING),
+        ("ARMED_NIGHT_PENDING", AlarmControlPanelState.ARMING),
+        ("ARMED_AWAY_PENDING", AlarmControlPanelState.ARMING),
+        ("BREACHED", AlarmControlPanelState.TRIGGERED),
+        ("ALARM", AlarmControlPanelState.TRIGGERED),
+        # unknown names, by pattern
+        ("disarmed_by_keypad", AlarmControlPanelState.DISARMED),
+        ("BREACH_ENTRY_PENDING", AlarmControlPanelState.PENDING),
+        ("ALARM_FIRE", AlarmControlPanelState.TRIGGERED),
+        ("BREACHED_NIGHT", AlarmControlPanelState.TRIGGERED),
+        ("ARMING_PENDING_X", AlarmControlPanelState.ARMING),
+        ("ARMED_NIGHT_PARTIAL", AlarmControlPanelState.ARMED_NIGHT),
+        ("FULLY_AWAY", AlarmControlPanelState.ARMED_AWAY),
+        ("HOME_MODE", AlarmControlPanelState.ARMED_HOME),
+        ("SOMETHING", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_alarm_state_mapping(raw: str | None, expected: AlarmControlPanelState | None) -> None:
+    assert map_alarm_state(raw) == expected
+
+
+async def test_unknown_alarm_state_is_logged_once(
+    hass: HomeAssistant,
+    ready: MockConfigEntry,
+    sim: HomelySimulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    home = sim.cloud.homes[HOME]
+    sim.cloud.set_alarm(home, "WEIRD", None, sim.ctx.clock.now())
+    await eventually(hass, lambda: state_of(hass, "alarm_control_panel.solbakken_12") == "unknown")
+    sim.cloud.set_alarm(home, "WEIRD", None, sim.ctx.clock.now() + 1)
+    await hass.async_block_till_done()
+    assert caplog.text.count("Unknown Homely alarm state WEIRD") == 1
+
+
+async def test_tokens_expire_and_the_integration_signs_in_again(
+    hass: HomeAssistant, ready: MockConfigEntry, cloud: SimulatorServer, sim_clock: SimClock
+) -> None:
+    coordinator = ready.runtime_data.coordinator
+    client = ready.runtime_data.client
+    client._clock = sim_clock.now
+    client._access.expires_at = sim_clock.now() + 60  # type: ignore[union-attr]
+    client._refresh.expires_at = sim_clock.now() + 1800  # type: ignore[union-attr]
+    sim_clock.advance(58)
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert client.refreshes == 1
+    sim_clock.advance(4000)  # both tokens expired: sign in again with the stored password
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert client.logins == 2
+    assert not hass.config_entries.flow.async_progress()
+
+
+async def test_revoked_tokens_and_changed_password(
+    hass: HomeAssistant, ready: MockConfigEntry, cloud: SimulatorServer, sim: HomelySimulator
+) -> None:
+    coordinator = ready.runtime_data.coordinator
+    cloud.ctx.tokens.revoke_subject()
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success  # signed in again by itself
+    sim.cloud.users["kari@homely.example"].password = "new"
+    cloud.ctx.tokens.revoke_subject()
+    await coordinator.async_refresh()
+    assert not coordinator.last_update_success
+    await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress()
+    assert [f["context"]["source"] for f in flows] == ["reauth"]
+
+
+async def test_socket_dropped_and_restored(
+    hass: HomeAssistant, ready: MockConfigEntry, cloud: SimulatorServer, sim: HomelySimulator
+) -> None:
+    coordinator = ready.runtime_data.coordinator
+    polls = cloud.ctx.log.count("GET /homely/home/{location_id}")
+    cloud.ctx.push.refuse_for(3600)
+    await cloud.ctx.push.drop_all()
+    await eventually(hass, lambda: coordinator.update_interval == FALLBACK_INTERVAL)
+    # While the socket is away, polling is the source: entities stay available.
+    assert state_of(hass, "binary_sensor.gang_motion") == "off"
+    cloud.ctx.push.refuse_for(0)
+    await eventually(hass, lambda: coordinator.update_interval == WATCHDOG_INTERVAL, within=10)
+    # A resync after the reconnect catches up on what the socket missed.
+    await eventually(hass, lambda: cloud.ctx.log.count("GET /homely/home/{location_id}") > polls)
+    home = sim.cloud.homes[HOME]
+    sim.cloud.set_state(home, home.devices[MOTION], "alarm", "alarm", True)
+    await eventually(hass, lambda: state_of(hass, "binary_sensor.gang_motion") == "on")
+
+
+async def test_server_disconnect_reconnects(
+    hass: HomeAssistant, ready: MockConfigEntry, sim: HomelySimulator
+) -> None:
+    push = ready.runtime_data.coordinator.push
+    assert push is not None
+    await sim.socket.server_disconnect("Unauthorized")
+    await eventually(hass, lambda: push.connects == 2 and push.connected)
+    await eventually(hass, lambda: sim.socket.listeners(HOME) == 1)
+
+
+async def test_429_on_a_watchdog_poll_keeps_entities_available(
+    hass: HomeAssistant, ready: MockConfigEntry, cloud: SimulatorServer, sim: HomelySimulator
+) -> None:
+    coordinator = ready.runtime_data.coordinator
+    cloud.ctx.faults.add_http(HttpFault(429, path="/homely/home/*", remaining=1))
+    await coordinator.async_refresh()
+    assert not coordinator.last_update_success
+    assert coordinator.push_connected
+    assert state_of(hass, "binary_sensor.gang_motion") == "off"  # the socket still feeds it
+    before = cloud.ctx.log.total
+    await coordinator.async_refresh()  # held back by the gate, not sent
+    assert cloud.ctx.log.total == before
+    home = sim.cloud.homes[HOME]
+    sim.cloud.set_state(home, home.devices[MOTION], "alarm", "alarm", True)
+    await eventually(hass, lambda: state_of(hass, "binary_sensor.gang_motion") == "on")
+
+
+async def test_cloud_errors_without_socket_make_entities_unavailable(
+    hass: HomeAssistant, ready: MockConfigEntry, cloud: SimulatorServer
+) -> None:
+    coordinator = ready.runtime_data.coordinator
+    cloud.ctx.push.refuse_for(3600)
+    await cloud.ctx.push.drop_all()
+    await eventually(hass, lambda: not coordinator.push_connected)
+    cloud.ctx.faults.add_http(HttpFault(503, path="/homely/home/*", remaining=1))
+    await coordinator.async_refresh()
+    assert state_of(hass, "binary_sensor.gang_motion") == "unavailable"
+    assert state_of(hass, "alarm_control_panel.solbakken_12") == "unavailable"
+    await coordinator.async_refresh()
+    assert state_of(hass, "binary_sensor.gang_motion") == "off"
+
+
+async def test_offline_devices_are_unavailable_except_their_link(
+    hass: HomeAssistant, ready: MockConfigEntry, sim: HomelySimulator
+) -> None:
+    sim.cloud.homes[HOME].devices[FLOOD].online = False
+    await ready.runtime_data.coordinator.async_refresh()
+    assert state_of(hass, "binary_sensor.vannlekkasje_vaskerom_water_leak") == "unavailable"
+    assert state_of(hass, "binary_sensor.vannlekkasje_vaskerom_online") == "off"
+
+
+async def test_devices_added_and_removed(
+    hass: HomeAssistant,
+    ready: MockConfigEntry,
+    sim: HomelySimulator,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    home = sim.cloud.homes[HOME]
+    added = sim.cloud.add_devices(home, DEVICE_SCHEMA({"kind": "smoke", "name": "Garasje"}), 0)[0]
+    # Its first event makes the integration look again (debounced), and its entities appear.
+    sim.cloud.set_state(home, added, "alarm", "fire", True)
+    await eventually(hass, lambda: state_of(hass, "binary_sensor.garasje_smoke") is not None)
+    assert device_registry.async_get_device(identifiers={(DOMAIN, added.device_id)}) is not None
+    sim.cloud.remove_device(home, FLOOD)
+    await ready.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert device_registry.async_get_device(identifiers={(DOMAIN, FLOOD)}) is None
+    assert entity_registry.async_get("binary_sensor.vannlekkasje_vaskerom_water_leak") is None
+
+
+async def test_a_busy_socket_does_not_starve_the_watchdog_poll(
+    hass: HomeAssistant, ready: MockConfigEntry, cloud: SimulatorServer
+) -> None:
+    coordinator = ready.runtime_data.coordinator
+    polls = cloud.ctx.log.count("GET /homely/home/{location_id}")
+    await coordinator._async_watchdog(None)
+    assert cloud.ctx.log.count("GET /homely/home/{location_id}") == polls
+    # HAN events re-arm the poll timer every 10 s; the watchdog looks at the last poll instead.
+    coordinator._last_poll -= WATCHDOG_INTERVAL.total_seconds()
+    await coordinator._async_watchdog(None)
+    await hass.async_block_till_done()
+    assert cloud.ctx.log.count("GET /homely/home/{location_id}") == polls + 1
+
+
+async def test_unreadable_device_is_skipped_and_logged_once(
+    hass: HomeAssistant,
+    ready: MockConfigEntry,
+    cloud: SimulatorServer,
+    sim: HomelySimulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    body = sim.cloud.homes[HOME].as_json("ADMIN")
+    body["devices"].append({"name": "no id"})
+    for _ in range(2):
+        cloud.ctx.faults.add_http(HttpFault(200, path="/homely/home/*", remaining=1, body=body))
+        await ready.runtime_data.coordinator.async_refresh()
+    assert caplog.text.count("Skipping an unreadable Homely device") == 1
+    assert state_of(hass, "binary_sensor.gang_motion") == "off"
