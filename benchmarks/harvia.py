@@ -12,33 +12,22 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from pathlib import Path
-import tempfile
 import time
 import tracemalloc
 from typing import Any
-from unittest.mock import patch
 
-from aiohttp.resolver import AsyncResolver
-from homeassistant import loader
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import recorder as recorder_helper
-from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_test_home_assistant,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-import custom_components  # noqa: F401  (ours, before Home Assistant mounts a config dir)
 from custom_components.harvia.const import CONF_DISCOVERY_URL, DOMAIN, WATCHDOG_INTERVAL
 from simulators.core import SimClock, SimulatorServer
 from simulators.harvia import SCENARIOS, HarviaSimulator
 from simulators.testing import running_simulator
 
+from .hass import home_assistant_with_entry
 from .metrics import Metric, benchmark, percentile
 
-ROOT = Path(__file__).resolve().parents[1]
 PUSH_SAMPLES = 300
 CPU_EVENTS = 1000
 
@@ -50,46 +39,21 @@ async def harvia_in_home_assistant(
     password: str = "loyly-2026",  # noqa: S107  (the simulator scenarios' password)
 ) -> AsyncIterator[tuple[HomeAssistant, SimulatorServer, MockConfigEntry, float]]:
     """A simulator and a Home Assistant with the entry set up; yields the setup time too."""
-    # The simulator is on loopback: a plain DNS resolver instead of Home Assistant's mDNS one,
-    # which needs the network and zeroconf integrations (as the test harness does).
-    resolver = AsyncResolver()
-    resolver.real_close = resolver.close  # type: ignore[attr-defined]  # what HA closes it with
-    plain_dns = patch(
-        "homeassistant.helpers.aiohttp_client._async_make_resolver", return_value=resolver
-    )
     async with running_simulator(
         HarviaSimulator, SCENARIOS / scenario, clock=SimClock(speed=0)
     ) as server:
-        with tempfile.TemporaryDirectory() as config_dir, plain_dns:
-            (Path(config_dir) / "custom_components").symlink_to(ROOT / "custom_components")
-            async with async_test_home_assistant(config_dir=config_dir) as hass:
-                hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)  # the harness disables them
-                db_url = f"sqlite:///{config_dir}/recorder.db"
-                recorder_helper.async_initialize_recorder(hass)  # as bootstrap does first
-                assert await async_setup_component(
-                    hass, "recorder", {"recorder": {"db_url": db_url}}
-                )
-                entry = MockConfigEntry(
-                    domain=DOMAIN,
-                    data={CONF_EMAIL: email, CONF_PASSWORD: password,
-                          CONF_DISCOVERY_URL: f"{server.url}/endpoints"},
-                )  # fmt: skip
-                entry.add_to_hass(hass)
-                started = time.perf_counter()
-                assert await hass.config_entries.async_setup(entry.entry_id)
-                await hass.async_block_till_done()
-                setup_s = time.perf_counter() - started
-                coordinator = entry.runtime_data.coordinator
-                while not (coordinator.push and coordinator.push.connected):  # noqa: ASYNC110
-                    await asyncio.sleep(0.01)  # (push offers no event to wait on)
-                await asyncio.sleep(0.3)  # subscriptions acknowledged, resync poll done
-                await hass.async_block_till_done()
-                try:
-                    yield hass, server, entry, setup_s
-                finally:
-                    await hass.config_entries.async_unload(entry.entry_id)
-                    await hass.async_block_till_done()
-                    await hass.async_stop(force=True)
+        data = {
+            CONF_EMAIL: email,
+            CONF_PASSWORD: password,
+            CONF_DISCOVERY_URL: f"{server.url}/endpoints",
+        }
+        async with home_assistant_with_entry(DOMAIN, data) as (hass, entry, setup_s):
+            coordinator = entry.runtime_data.coordinator
+            while not (coordinator.push and coordinator.push.connected):  # noqa: ASYNC110
+                await asyncio.sleep(0.01)  # (push offers no event to wait on)
+            await asyncio.sleep(0.3)  # subscriptions acknowledged, resync poll done
+            await hass.async_block_till_done()
+            yield hass, server, entry, setup_s
 
 
 def _sim(server: SimulatorServer) -> HarviaSimulator:

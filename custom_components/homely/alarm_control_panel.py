@@ -89,7 +89,7 @@ class HomelyAlarm(CoordinatorEntity[HomelyCoordinator], AlarmControlPanelEntity)
     _attr_code_arm_required = False
 
     def __init__(self, coordinator: HomelyCoordinator) -> None:
-        super().__init__(coordinator)
+        super().__init__(coordinator, context=coordinator.location_id)  # alarm events update it
         home = coordinator.data.home
         self._attr_unique_id = home.location_id
         self._attr_device_info = home_info(home)

@@ -14,6 +14,5 @@ CONF_LOCATION_ID: Final = "location_id"
 # only part of the features), the main source while it is not.
 WATCHDOG_INTERVAL: Final = timedelta(minutes=10)
 FALLBACK_INTERVAL: Final = timedelta(seconds=60)
-WATCHDOG_CHECK: Final = timedelta(minutes=1)
 
 MANUFACTURER: Final = "Homely"

@@ -13,7 +13,6 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.debounce import Debouncer
-from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import (
@@ -32,7 +31,6 @@ from .const import (
     CONF_LOCATION_ID,
     DOMAIN,
     FALLBACK_INTERVAL,
-    WATCHDOG_CHECK,
     WATCHDOG_INTERVAL,
 )
 from .data import HomelyData
@@ -68,14 +66,13 @@ class HomelyCoordinator(DataUpdateCoordinator[HomelyData]):
         self.location_id: str = entry.data[CONF_LOCATION_ID]
         self.push: HomelyPush | None = None
         self._alarm_pushed_at = 0.0
-        self._last_poll = 0.0  # monotonic time of the last poll attempt
         self._warned_unreadable: set[str] = set()
         self._new_device_callbacks: list[Callable[[list[Device]], None]] = []
         self._pending_new: list[Device] = []
 
     # --- polling ----------------------------------------------------------------------------------
     async def _async_update_data(self) -> HomelyData:
-        started = self._last_poll = time.monotonic()
+        started = time.monotonic()
         try:
             home = await self.client.async_get_home(self.location_id)
         except HomelyAuthError as err:
@@ -141,17 +138,6 @@ class HomelyCoordinator(DataUpdateCoordinator[HomelyData]):
     @callback
     def async_start_push(self, push: HomelyPush) -> None:
         self.push = push
-        self.config_entry.async_on_unload(
-            async_track_time_interval(self.hass, self._async_watchdog, WATCHDOG_CHECK)
-        )
-
-    async def _async_watchdog(self, _now: Any) -> None:
-        """Every event re-arms the poll timer; a busy HAN meter must not starve the resync."""
-        if (
-            self.push_connected
-            and time.monotonic() - self._last_poll > WATCHDOG_INTERVAL.total_seconds()
-        ):
-            await self.async_request_refresh()
 
     @property
     def push_connected(self) -> bool:
@@ -186,7 +172,7 @@ class HomelyCoordinator(DataUpdateCoordinator[HomelyData]):
                 return
             if self.data.apply_alarm_event(event):
                 self._alarm_pushed_at = time.monotonic()
-                self.async_set_updated_data(self.data)
+                self._async_update_context(self.location_id)
             return
         self._apply_device_event(event)
 
@@ -199,7 +185,20 @@ class HomelyCoordinator(DataUpdateCoordinator[HomelyData]):
             self.hass.async_create_task(self.async_request_refresh())
             return
         if self.data.apply_device_event(event):
-            self.async_set_updated_data(self.data)
+            self._async_update_context(event.device_id)
+
+    @callback
+    def _async_update_context(self, context: str) -> None:
+        """An event changed one device (or the alarm): only its entities write their state.
+
+        Events change the coordinator's data in place. They do not go through
+        `async_set_updated_data`, which would write every entity of the home for each event
+        (a 200-device home has over 1000) and re-arm the watchdog poll until a busy HAN meter
+        starves it.
+        """
+        for update_callback, listener_context in list(self._listeners.values()):
+            if listener_context == context:
+                update_callback()
 
     def push_status(self) -> dict[str, Any]:
         push = self.push

@@ -78,7 +78,7 @@ class HomelyDeviceEntity(CoordinatorEntity[HomelyCoordinator]):
     def __init__(
         self, coordinator: HomelyCoordinator, device: Device, description: EntityDescription
     ) -> None:
-        super().__init__(coordinator)
+        super().__init__(coordinator, context=device.device_id)  # events update per device
         self.entity_description = description
         self._device_id = device.device_id
         self._attr_unique_id = f"{device.device_id}_{description.key}"

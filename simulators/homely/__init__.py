@@ -104,22 +104,21 @@ class HomelySimulator(CloudSimulator):
         }
 
     def demo_entries(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "domain": "homely",
-                "title": home.name,
-                "steps": [
-                    {
-                        "username": user.username,
-                        "password": user.password,
-                        "base_url": self.ctx.base_url,
-                    },
-                    {"location_id": home.location_id},
-                ],
-            }
-            for user in self.cloud.users.values()
-            for home in self.cloud.homes_of(user)[:1]
-        ]
+        """One entry per home, added by the first user who has it."""
+        entries: dict[str, dict[str, Any]] = {}
+        for user in self.cloud.users.values():
+            homes = self.cloud.homes_of(user)
+            for home in homes:
+                if home.location_id in entries:
+                    continue
+                credentials = {
+                    "username": user.username,
+                    "password": user.password,
+                    "base_url": self.ctx.base_url,
+                }
+                steps = [credentials, {"location_id": home.location_id}]
+                entries[home.location_id] = {"domain": "homely", "title": home.name, "steps": steps}
+        return list(entries.values())
 
     # --- auth -----------------------------------------------------------------------------------
     def _tokens(self, username: str) -> web.Response:

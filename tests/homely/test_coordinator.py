@@ -200,18 +200,16 @@ async def test_devices_added_and_removed(
     assert entity_registry.async_get("binary_sensor.vannlekkasje_vaskerom_water_leak") is None
 
 
-async def test_a_busy_socket_does_not_starve_the_watchdog_poll(
-    hass: HomeAssistant, ready: MockConfigEntry, cloud: SimulatorServer
+async def test_a_busy_socket_does_not_postpone_the_watchdog_poll(
+    hass: HomeAssistant, ready: MockConfigEntry, sim: HomelySimulator, sim_clock: SimClock
 ) -> None:
     coordinator = ready.runtime_data.coordinator
-    polls = cloud.ctx.log.count("GET /homely/home/{location_id}")
-    await coordinator._async_watchdog(None)
-    assert cloud.ctx.log.count("GET /homely/home/{location_id}") == polls
-    # HAN events re-arm the poll timer every 10 s; the watchdog looks at the last poll instead.
-    coordinator._last_poll -= WATCHDOG_INTERVAL.total_seconds()
-    await coordinator._async_watchdog(None)
-    await hass.async_block_till_done()
-    assert cloud.ctx.log.count("GET /homely/home/{location_id}") == polls + 1
+    scheduled = coordinator._unsub_refresh  # the watchdog poll's timer
+    assert scheduled is not None
+    for _ in range(12):
+        sim_clock.advance(10)  # a HAN meter reports every 10 s
+    await eventually(hass, lambda: coordinator.push.events >= 12)  # type: ignore[union-attr]
+    assert coordinator._unsub_refresh is scheduled  # not re-armed by any of those events
 
 
 async def test_unreadable_device_is_skipped_and_logged_once(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.homely.const import WATCHDOG_INTERVAL
 from simulators.core import SimClock
 from simulators.homely import HomelySimulator
 from simulators.homely.devices import iso
@@ -173,7 +173,6 @@ async def test_unstreamed_features_come_with_the_watchdog_poll(
     sim.cloud.set_state(home, home.devices[MOTION], "temperature", "temperature", 25.5)
     await hass.async_block_till_done()
     assert state_of(hass, "sensor.gang_temperature") == "21.0"
-    coordinator = ready.runtime_data.coordinator
-    coordinator._last_poll -= timedelta(minutes=11).total_seconds()
-    await coordinator._async_watchdog(None)
+    assert ready.runtime_data.coordinator.update_interval == WATCHDOG_INTERVAL
+    await ready.runtime_data.coordinator.async_refresh()  # what the watchdog poll does
     await eventually(hass, lambda: state_of(hass, "sensor.gang_temperature") == "25.5")

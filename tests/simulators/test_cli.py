@@ -42,7 +42,7 @@ async def test_serve_prints_urls_and_stops_on_sigint(tmp_path: Path) -> None:
         assert line, (await proc.stderr.read()).decode() if proc.stderr else "no output"
         lines.append(line)
     served = {line.split()[0]: line.split()[1] for line in lines}
-    assert set(served) == {"sample", "harvia"}
+    assert set(served) == {"sample", *registry.vendors()}
     url = served["sample"]
     urls = json.loads(urls_file.read_text())
     assert urls["sample"] == {"base": url}
