@@ -9,15 +9,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
-import time
 import tracemalloc
-from typing import Any
 
-from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, EVENT_STATE_CHANGED
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
+from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.harvia.const import CONF_DISCOVERY_URL, DOMAIN, WATCHDOG_INTERVAL
@@ -25,11 +23,12 @@ from simulators.core import SimClock, SimulatorServer
 from simulators.harvia import SCENARIOS, HarviaSimulator
 from simulators.testing import running_simulator
 
-from .hass import home_assistant_with_entry
+from .hass import cpu_for_state_changes, home_assistant_with_entry, state_change_latencies
 from .metrics import Metric, benchmark, percentile
 
 PUSH_SAMPLES = 300
 CPU_EVENTS = 1000
+DOOR_ENTITY = "binary_sensor.cabin_sauna_remote_control_allowed"
 
 
 @asynccontextmanager
@@ -61,6 +60,11 @@ def _sim(server: SimulatorServer) -> HarviaSimulator:
     return server.simulator
 
 
+def _door_toggler(server: SimulatorServer) -> Callable[[int], None]:
+    cloud = _sim(server).cloud
+    return lambda n: cloud.set_door("xenio-1", "C1", closed=n % 2 == 1)
+
+
 async def _push_latency() -> list[float]:
     async with harvia_in_home_assistant("xenio_steamer.yaml", "xenio@harvia.example") as (
         hass,
@@ -68,23 +72,7 @@ async def _push_latency() -> list[float]:
         _,
         _,
     ):
-        cloud = _sim(server).cloud
-        changed = asyncio.Event()
-
-        def on_change(event: Event[Any]) -> None:
-            if event.data["entity_id"] == "binary_sensor.cabin_sauna_remote_control_allowed":
-                changed.set()
-
-        unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, on_change)
-        latencies = []
-        for n in range(PUSH_SAMPLES):
-            changed.clear()
-            started = time.perf_counter()
-            cloud.set_door("xenio-1", "C1", closed=n % 2 == 1)
-            await asyncio.wait_for(changed.wait(), 5)
-            latencies.append((time.perf_counter() - started) * 1000)
-        unsubscribe()
-    return latencies
+        return await state_change_latencies(hass, DOOR_ENTITY, _door_toggler(server), PUSH_SAMPLES)
 
 
 async def _requests_per_sauna_hour() -> float:
@@ -129,26 +117,7 @@ async def _cpu_per_thousand_pushes() -> float:
         _,
         _,
     ):
-        cloud = _sim(server).cloud
-        seen = 0
-        done = asyncio.Event()
-
-        def on_change(event: Event[Any]) -> None:
-            nonlocal seen
-            if event.data["entity_id"] == "binary_sensor.cabin_sauna_remote_control_allowed":
-                seen += 1
-                if seen == CPU_EVENTS:
-                    done.set()
-
-        unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, on_change)
-        started = time.process_time()
-        for n in range(CPU_EVENTS):
-            cloud.set_door("xenio-1", "C1", closed=n % 2 == 1)
-            await asyncio.sleep(0)
-        await asyncio.wait_for(done.wait(), 60)
-        cpu = time.process_time() - started
-        unsubscribe()
-    return cpu  # includes the simulator's share, which runs in the same process
+        return await cpu_for_state_changes(hass, DOOR_ENTITY, _door_toggler(server), CPU_EVENTS)
 
 
 @benchmark("harvia")

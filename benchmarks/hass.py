@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 import tempfile
@@ -12,7 +13,8 @@ from unittest.mock import patch
 
 from aiohttp.resolver import AsyncResolver
 from homeassistant import loader
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import recorder as recorder_helper
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
@@ -56,3 +58,54 @@ async def home_assistant_with_entry(
                 await hass.config_entries.async_unload(entry.entry_id)
                 await hass.async_block_till_done()
                 await hass.async_stop(force=True)
+
+
+async def state_change_latencies(
+    hass: HomeAssistant, entity_id: str, change: Callable[[int], None], samples: int
+) -> list[float]:
+    """Milliseconds from `change(n)` in the simulated cloud until `entity_id`'s state changed."""
+    changed = asyncio.Event()
+
+    def on_change(event: Event[Any]) -> None:
+        if event.data["entity_id"] == entity_id:
+            changed.set()
+
+    unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, on_change)
+    latencies = []
+    try:
+        for n in range(samples):
+            changed.clear()
+            started = time.perf_counter()
+            change(n)
+            await asyncio.wait_for(changed.wait(), 5)
+            latencies.append((time.perf_counter() - started) * 1000)
+    finally:
+        unsubscribe()
+    return latencies
+
+
+async def cpu_for_state_changes(
+    hass: HomeAssistant, entity_id: str, change: Callable[[int], None], count: int
+) -> float:
+    """CPU seconds (this process: Home Assistant and the in-process simulator) for `count`
+    changes in the cloud to reach `entity_id`'s state."""
+    seen = 0
+    done = asyncio.Event()
+
+    def on_change(event: Event[Any]) -> None:
+        nonlocal seen
+        if event.data["entity_id"] == entity_id:
+            seen += 1
+            if seen == count:
+                done.set()
+
+    unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, on_change)
+    try:
+        started = time.process_time()
+        for n in range(count):
+            change(n)
+            await asyncio.sleep(0)
+        await asyncio.wait_for(done.wait(), 60)
+        return time.process_time() - started
+    finally:
+        unsubscribe()

@@ -9,14 +9,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
-import time
-from typing import Any
 
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, EVENT_STATE_CHANGED
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.homely.const import (
@@ -30,7 +28,7 @@ from simulators.homely import SCENARIOS, HomelySimulator
 from simulators.homely.cloud import Home
 from simulators.testing import running_simulator
 
-from .hass import home_assistant_with_entry
+from .hass import cpu_for_state_changes, home_assistant_with_entry, state_change_latencies
 from .metrics import Metric, benchmark, percentile
 
 EVENT_SAMPLES = 300
@@ -66,7 +64,7 @@ async def homely_in_home_assistant(
             yield hass, server, home, entry, setup_s
 
 
-def _motion_toggler(server: SimulatorServer, home: Home) -> tuple[str, Any]:
+def _motion_toggler(server: SimulatorServer, home: Home) -> tuple[str, Callable[[int], None]]:
     """The entity of the home's first motion sensor, and a function that toggles it."""
     assert isinstance(server.simulator, HomelySimulator)
     cloud = server.simulator.cloud
@@ -83,22 +81,7 @@ def _motion_toggler(server: SimulatorServer, home: Home) -> tuple[str, Any]:
 async def _event_latency() -> list[float]:
     async with homely_in_home_assistant(*TYPICAL) as (hass, server, home, _, _):
         entity_id, toggle = _motion_toggler(server, home)
-        changed = asyncio.Event()
-
-        def on_change(event: Event[Any]) -> None:
-            if event.data["entity_id"] == entity_id:
-                changed.set()
-
-        unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, on_change)
-        latencies = []
-        for n in range(EVENT_SAMPLES):
-            changed.clear()
-            started = time.perf_counter()
-            toggle(n)
-            await asyncio.wait_for(changed.wait(), 5)
-            latencies.append((time.perf_counter() - started) * 1000)
-        unsubscribe()
-    return latencies
+        return await state_change_latencies(hass, entity_id, toggle, EVENT_SAMPLES)
 
 
 async def _requests_per_home_hour() -> float:
@@ -127,25 +110,7 @@ async def _big_home() -> tuple[float, int]:
 async def _cpu_per_thousand_events() -> float:
     async with homely_in_home_assistant(*BIG) as (hass, server, home, _, _):
         entity_id, toggle = _motion_toggler(server, home)
-        seen = 0
-        done = asyncio.Event()
-
-        def on_change(event: Event[Any]) -> None:
-            nonlocal seen
-            if event.data["entity_id"] == entity_id:
-                seen += 1
-                if seen == CPU_EVENTS:
-                    done.set()
-
-        unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, on_change)
-        started = time.process_time()
-        for n in range(CPU_EVENTS):
-            toggle(n)
-            await asyncio.sleep(0)
-        await asyncio.wait_for(done.wait(), 60)
-        cpu = time.process_time() - started
-        unsubscribe()
-    return cpu  # includes the simulator's share, which runs in the same process
+        return await cpu_for_state_changes(hass, entity_id, toggle, CPU_EVENTS)
 
 
 @benchmark("homely")

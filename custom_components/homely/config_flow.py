@@ -8,6 +8,7 @@ from typing import Any
 
 from homeassistant.config_entries import (
     SOURCE_INTEGRATION_DISCOVERY,
+    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
 )
@@ -177,15 +178,26 @@ class HomelyConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     # --- an existing home -------------------------------------------------------------------------
-    async def _validate_existing(
-        self, entry_data: Mapping[str, Any], user_input: dict[str, Any]
-    ) -> tuple[dict[str, str], dict[str, Any]]:
-        """Sign in with new credentials and check that they still reach this entry's home."""
-        data = {**entry_data, **user_input}
-        errors, homes = await self._sign_in(data)
-        if not errors and not any(h.location_id == data[CONF_LOCATION_ID] for h in homes):
-            errors = {"base": "home_not_found"}
-        return errors, data
+    async def _async_update_existing(
+        self, entry: ConfigEntry, step_id: str, user_input: dict[str, Any] | None
+    ) -> ConfigFlowResult:
+        """Reauth and reconfigure: new credentials that must still reach this entry's home."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**entry.data, **user_input}
+            errors, homes = await self._sign_in(data)
+            if not errors and not any(h.location_id == data[CONF_LOCATION_ID] for h in homes):
+                errors = {"base": "home_not_found"}
+            if not errors:
+                return self.async_update_reload_and_abort(entry, data=data)
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self._credential_schema(
+                user_input or entry.data, with_url=step_id == "reconfigure"
+            ),
+            description_placeholders={"home": entry.title},
+            errors=errors,
+        )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         return await self.async_step_reauth_confirm()
@@ -193,31 +205,13 @@ class HomelyConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reauth_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        entry = self._get_reauth_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            errors, data = await self._validate_existing(entry.data, user_input)
-            if not errors:
-                return self.async_update_reload_and_abort(entry, data=data)
-        return self.async_show_form(
-            step_id="reauth_confirm",
-            data_schema=self._credential_schema(entry.data, with_url=False),
-            description_placeholders={"home": entry.title},
-            errors=errors,
+        return await self._async_update_existing(
+            self._get_reauth_entry(), "reauth_confirm", user_input
         )
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        entry = self._get_reconfigure_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            errors, data = await self._validate_existing(entry.data, user_input)
-            if not errors:
-                return self.async_update_reload_and_abort(entry, data=data)
-        return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=self._credential_schema(user_input or entry.data, with_url=True),
-            description_placeholders={"home": entry.title},
-            errors=errors,
+        return await self._async_update_existing(
+            self._get_reconfigure_entry(), "reconfigure", user_input
         )

@@ -159,7 +159,7 @@ class HomelyCoordinator(DataUpdateCoordinator[HomelyData]):
             # Resync what happened while the socket was away (not at the very first connect:
             # setup has just polled).
             if self.push is not None and self.push.connects > 1:
-                self.hass.async_create_task(self.async_request_refresh())
+                self.config_entry.async_create_task(self.hass, self.async_request_refresh())
         else:
             _LOGGER.info("Homely socket disconnected; polling every %s", FALLBACK_INTERVAL)
             self._schedule_refresh()
@@ -182,7 +182,7 @@ class HomelyCoordinator(DataUpdateCoordinator[HomelyData]):
             return
         if event.device_id not in self.data.home.devices:
             _LOGGER.debug("Event for unknown Homely device %s; polling", event.device_id)
-            self.hass.async_create_task(self.async_request_refresh())
+            self.config_entry.async_create_task(self.hass, self.async_request_refresh())
             return
         if self.data.apply_device_event(event):
             self._async_update_context(event.device_id)

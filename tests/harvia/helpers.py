@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
 from custom_components.harvia.const import WATCHDOG_INTERVAL
 from simulators.harvia import HarviaSimulator
+from tests.helpers import eventually, state_of
 
-
-async def eventually(
-    hass: HomeAssistant, condition: Callable[[], bool], within: float = 8.0
-) -> None:
-    for _ in range(int(within / 0.02)):
-        await hass.async_block_till_done()
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not met in time")
-
-
-def state_of(hass: HomeAssistant, entity_id: str) -> str | None:
-    state = hass.states.get(entity_id)
-    return state.state if state else None
+__all__ = ["eventually", "push_ready", "state_of", "subscribed"]
 
 
 async def subscribed(hass: HomeAssistant, sim: HarviaSimulator, *device_ids: str) -> None:

@@ -6,17 +6,9 @@ import json
 from pathlib import Path
 import re
 
+from tests.helpers import flat_keys
+
 INTEGRATION = Path(__file__).parents[2] / "custom_components" / "harvia"
-
-
-def _keys(tree: object, prefix: str = "") -> set[str]:
-    if not isinstance(tree, dict):
-        return {prefix}
-    return {
-        key
-        for name, value in tree.items()
-        for key in _keys(value, f"{prefix}.{name}" if prefix else name)
-    }
 
 
 def test_code_keys_exist_in_english() -> None:
@@ -33,7 +25,7 @@ def test_code_keys_exist_in_english() -> None:
 def test_finnish_has_the_same_keys_and_placeholders() -> None:
     english = json.loads((INTEGRATION / "translations" / "en.json").read_text())
     finnish = json.loads((INTEGRATION / "translations" / "fi.json").read_text())
-    assert _keys(english) == _keys(finnish)
+    assert flat_keys(english) == flat_keys(finnish)
 
     def placeholders(tree: object) -> set[str]:
         return set(re.findall(r"\{(\w+)\}", json.dumps(tree)))

@@ -18,6 +18,8 @@ from simulators.core import SimClock, SimulatorServer
 from simulators.homely import SCENARIOS, HomelySimulator
 from tests.conftest import StartSimulator
 
+from .helpers import socket_ready
+
 HOME = "182bb447-8fa3-4fab-aa1a-5f01d15d6b59"
 CABIN = "232bb400-8fa3-4fab-aa1a-5f01d15d6b62"
 HAN = "1d6d0206-bfcc-4c8b-83f1-c23d7270fe9f"
@@ -137,3 +139,12 @@ async def setup_integration(
 @pytest.fixture
 async def loaded(setup_integration: SetUp) -> MockConfigEntry:
     return await setup_integration()
+
+
+@pytest.fixture
+async def ready(
+    hass: HomeAssistant, loaded: MockConfigEntry, sim: HomelySimulator
+) -> MockConfigEntry:
+    """Set up, with the socket connected and polling slowed to the watchdog."""
+    await socket_ready(hass, loaded, sim)
+    return loaded

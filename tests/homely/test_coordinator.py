@@ -15,15 +15,7 @@ from simulators.homely import HomelySimulator
 from simulators.homely.scenario import DEVICE_SCHEMA
 
 from .conftest import FLOOD, HOME, MOTION
-from .helpers import eventually, socket_ready, state_of
-
-
-@pytest.fixture
-async def ready(
-    hass: HomeAssistant, loaded: MockConfigEntry, sim: HomelySimulator
-) -> MockConfigEntry:
-    await socket_ready(hass, loaded, sim)
-    return loaded
+from .helpers import eventually, state_of
 
 
 @pytest.mark.parametrize(

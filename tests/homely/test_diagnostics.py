@@ -13,6 +13,7 @@ from custom_components.homely.binary_sensor import DESCRIPTIONS as BINARY_SENSOR
 from custom_components.homely.diagnostics import async_get_config_entry_diagnostics
 from custom_components.homely.sensor import DESCRIPTIONS as SENSORS
 from simulators.homely import HomelySimulator
+from tests.helpers import flat_keys
 
 from .conftest import HOME, MOTION
 from .helpers import eventually, socket_ready
@@ -52,16 +53,6 @@ async def test_diagnostics_are_redacted(
     assert device["features"]["alarm"]["alarm"]["value"] is False
 
 
-def _keys(tree: object, prefix: str = "") -> set[str]:
-    if not isinstance(tree, dict):
-        return {prefix}
-    return {
-        key
-        for name, value in tree.items()
-        for key in _keys(value, f"{prefix}.{name}" if prefix else name)
-    }
-
-
 def test_every_used_key_is_translated() -> None:
     english = json.loads((INTEGRATION / "translations" / "en.json").read_text())
     code = "\n".join(p.read_text() for p in INTEGRATION.glob("*.py"))
@@ -82,8 +73,8 @@ def test_every_used_key_is_translated() -> None:
 def test_norwegian_has_the_same_keys_and_placeholders() -> None:
     english = json.loads((INTEGRATION / "translations" / "en.json").read_text())
     norwegian = json.loads((INTEGRATION / "translations" / "nb.json").read_text())
-    assert _keys(english) == _keys(norwegian)
-    for key in _keys(english):
+    assert flat_keys(english) == flat_keys(norwegian)
+    for key in flat_keys(english):
         path = key.split(".")
         en_text: object = english
         nb_text: object = norwegian

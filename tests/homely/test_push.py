@@ -14,7 +14,7 @@ from simulators.homely import HomelySimulator
 from simulators.homely.devices import iso
 
 from .conftest import CABIN, FLOOD, HOME, MOTION
-from .helpers import attribute_of, eventually, socket_ready, state_of
+from .helpers import attribute_of, eventually, state_of
 
 ALARM = "alarm_control_panel.solbakken_12"
 
@@ -25,14 +25,6 @@ def device_event(device_id: str, stamp: str, value: Any, **extra: Any) -> dict[s
         "type": "device-state-changed",
         "data": {"deviceId": device_id, "changes": [change], **extra},
     }
-
-
-@pytest.fixture
-async def ready(
-    hass: HomeAssistant, loaded: MockConfigEntry, sim: HomelySimulator
-) -> MockConfigEntry:
-    await socket_ready(hass, loaded, sim)
-    return loaded
 
 
 async def test_sensor_events_reach_states(
