@@ -252,3 +252,17 @@ async def test_demo_entries_and_errors(
     assert (status, body["retryAfter"]) == (429, 30)
     status, body = await get(http, f"{homely.url}/homely/locations", token)
     assert body == {"statusCode": 503, "message": "Internal server error"}
+
+
+@pytest.mark.parametrize("scenario", ["two_homes.yaml"])
+async def test_demo_adds_each_home_once(sim: HomelySimulator) -> None:
+    entries = sim.demo_entries()
+    assert [e["title"] for e in entries] == ["Kringsjå", "Hytta"]
+    assert entries[1]["steps"][1] == {"location_id": "232bb400-8fa3-4fab-aa1a-5f01d15d6b62"}
+
+
+@pytest.mark.parametrize("scenario", ["big_home.yaml"])
+async def test_big_home_has_200_devices_in_minimal_events(sim: HomelySimulator) -> None:
+    (home,) = sim.cloud.homes.values()
+    assert len(home.devices) == 200
+    assert sim.scenario.data["event_shape"] == "minimal"
