@@ -14,10 +14,11 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import Device
 from .coordinator import HomelyConfigEntry, HomelyCoordinator
-from .entity import HomelyDeviceEntity, async_setup_device_entities, has_state
+from .entity import HomelyDeviceEntity, async_setup_device_entities, has_state, home_info
 
 PARALLEL_UPDATES = 0
 
@@ -145,6 +146,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     coordinator = entry.runtime_data.coordinator
+    async_add_entities([HomelyLiveUpdates(coordinator)])
     async_setup_device_entities(
         coordinator, async_add_entities, HomelyBinarySensor, (*DESCRIPTIONS, ONLINE)
     )
@@ -169,3 +171,26 @@ class HomelyBinarySensor(HomelyDeviceEntity, BinarySensorEntity):
             return device is not None and device.online
         description = self.entity_description
         return description.is_on_fn(self.feature_value(description.feature, description.state))
+
+
+class HomelyLiveUpdates(CoordinatorEntity[HomelyCoordinator], BinarySensorEntity):
+    """Whether the home's socket is connected (diagnostic; polling covers for it when not)."""
+
+    _attr_has_entity_name = True
+    _attr_translation_key = "live_updates"
+    _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_entity_registry_enabled_default = False
+
+    def __init__(self, coordinator: HomelyCoordinator) -> None:
+        super().__init__(coordinator, context=coordinator.location_id)
+        self._attr_unique_id = f"{coordinator.location_id}_live_updates"
+        self._attr_device_info = home_info(coordinator.data.home)
+
+    @property
+    def available(self) -> bool:
+        return True  # it reports on the connection itself
+
+    @property
+    def is_on(self) -> bool:
+        return self.coordinator.push_connected

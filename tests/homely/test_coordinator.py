@@ -218,3 +218,16 @@ async def test_unreadable_device_is_skipped_and_logged_once(
         await ready.runtime_data.coordinator.async_refresh()
     assert caplog.text.count("Skipping an unreadable Homely device") == 1
     assert state_of(hass, "binary_sensor.gang_motion") == "off"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_live_updates_sensor_follows_the_socket(
+    hass: HomeAssistant, ready: MockConfigEntry, cloud: SimulatorServer
+) -> None:
+    entity_id = "binary_sensor.solbakken_12_live_updates"
+    assert state_of(hass, entity_id) == "on"
+    cloud.ctx.push.refuse_for(3600)
+    await cloud.ctx.push.drop_all()
+    await eventually(hass, lambda: state_of(hass, entity_id) == "off")
+    cloud.ctx.push.refuse_for(0)
+    await eventually(hass, lambda: state_of(hass, entity_id) == "on", within=10)
