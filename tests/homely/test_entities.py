@@ -14,9 +14,10 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.homely import PLATFORMS
 from custom_components.homely.const import DOMAIN
+from simulators.homely import HomelySimulator
 
 from .conftest import HOME, SetUp
-from .helpers import attribute_of, state_of
+from .helpers import attribute_of, socket_ready, state_of
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
@@ -27,9 +28,11 @@ async def test_entities(
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
     platform: Platform,
+    sim: HomelySimulator,
 ) -> None:
     with patch("custom_components.homely.PLATFORMS", [platform]):
         entry = await setup_integration()
+    await socket_ready(hass, entry, sim)  # states as they settle with live updates on
     await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
 
 
