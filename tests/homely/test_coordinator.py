@@ -84,6 +84,9 @@ async def test_tokens_expire_and_the_integration_signs_in_again(
     assert coordinator.last_update_success
     assert client.logins == 2
     assert not hass.config_entries.flow.async_progress()
+    push = coordinator.push
+    assert push is not None
+    assert (push.connects, push.connected) == (1, True)  # renewing tokens leaves the socket be
 
 
 async def test_revoked_tokens_and_changed_password(

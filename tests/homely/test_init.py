@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -10,11 +12,11 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.homely import RATE_LIMIT_GATES, async_remove_config_entry_device
-from custom_components.homely.const import DOMAIN
+from custom_components.homely.const import CONF_LOCATION_ID, DOMAIN
 from simulators.core import HttpFault, SimulatorServer
 from simulators.homely import HomelySimulator
 
-from .conftest import HOME, SetUp
+from .conftest import CABIN, HOME, SetUp
 from .helpers import eventually, socket_ready, state_of
 
 
@@ -115,3 +117,33 @@ async def test_remove_device_only_once_it_left_the_home(
         config_entry_id=loaded.entry_id, identifiers={(DOMAIN, "gone-device")}
     )
     assert await async_remove_config_entry_device(hass, loaded, gone)
+
+
+@pytest.mark.parametrize("scenario", ["two_homes.yaml"])
+async def test_two_homes_of_one_account(
+    hass: HomeAssistant,
+    setup_integration: SetUp,
+    entry_data: dict[str, Any],
+    sim: HomelySimulator,
+) -> None:
+    house = await setup_integration()
+    cabin = MockConfigEntry(
+        domain=DOMAIN, title="Hytta", unique_id=CABIN, data={**entry_data, CONF_LOCATION_ID: CABIN}
+    )
+    cabin.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(cabin.entry_id)
+    await hass.async_block_till_done()
+    await socket_ready(hass, house, sim)
+    await socket_ready(hass, cabin, sim)
+    assert state_of(hass, "alarm_control_panel.kringsja") == "disarmed"
+    assert state_of(hass, "alarm_control_panel.hytta") == "armed_away"
+    # Each home's events reach its own entities only; both HAN meters are separate devices.
+    home = sim.cloud.homes[CABIN]
+    sim.cloud.set_alarm(home, "BREACHED", None, sim.ctx.clock.now() + 1)
+    await eventually(hass, lambda: state_of(hass, "alarm_control_panel.hytta") == "triggered")
+    assert state_of(hass, "alarm_control_panel.kringsja") == "disarmed"
+    assert state_of(hass, "sensor.han_plug_power") is not None
+    assert state_of(hass, "sensor.han_plug_power_2") is not None
+    # A 429 for the account holds both homes back.
+    gates = hass.data[RATE_LIMIT_GATES]
+    assert len(gates) == 1
