@@ -11,6 +11,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.harvia.api import push as push_module
 from custom_components.harvia.const import DOMAIN, FALLBACK_INTERVAL, WATCHDOG_INTERVAL
 from simulators.core import SimClock, SimulatorServer
 from simulators.harvia import HarviaSimulator
@@ -74,8 +75,14 @@ async def test_a_fresh_push_wins_over_an_older_poll(
 
 
 async def test_polling_takes_over_while_push_is_down(
-    hass: HomeAssistant, setup_integration: SetUp, cloud: SimulatorServer
+    hass: HomeAssistant,
+    setup_integration: SetUp,
+    cloud: SimulatorServer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Reconnect attempts back off exponentially while refused; keep them within the test's
+    # patience once the outage ends.
+    monkeypatch.setattr(push_module, "BACKOFF_MIN_S", 0.05)
     entry = await setup_integration()
     coordinator = entry.runtime_data.coordinator
     await eventually(hass, lambda: coordinator.update_interval == WATCHDOG_INTERVAL)

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AsyncExitStack, suppress
 import logging
 import random
+import re
 import ssl
 import time
 from typing import Any
@@ -35,6 +36,31 @@ from .models import (
 )
 
 _LOGGER = logging.getLogger(__name__)
+# gql logs every frame at debug level, the subscriptions' authorization (the id token) included,
+# and websockets the connection URL, whose `header` parameter carries the token too.
+_JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
+_URL_HEADER = re.compile(r"(header=)[^&\s'\"]+")
+TRANSPORT_LOGGERS = (
+    "gql.transport.common.base",
+    "gql.transport.appsync",
+    "gql.transport.websockets",
+    "websockets.client",
+)
+
+
+class RedactTokens(logging.Filter):
+    """Masks JWTs and the AppSync URL's authorization header in log records."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = _URL_HEADER.sub(r"\1**REDACTED**", _JWT.sub("**REDACTED**", message))
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+for _name in (__name__, *TRANSPORT_LOGGERS):
+    logging.getLogger(_name).addFilter(RedactTokens())
 
 STATE_FEED = (
     "subscription StateFeed($receiver: ID!) { devicesStatesUpdateFeed(receiver: $receiver) {"

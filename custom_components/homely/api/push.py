@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 import logging
 import random
+import re
 import time
 from typing import Any
 from urllib.parse import quote
@@ -19,6 +20,25 @@ from .exceptions import HomelyError, HomelyResponseError
 from .models import Event, parse_event
 
 _LOGGER = logging.getLogger(__name__)
+# python-socketio and engineio log the connection URL, which carries the access token.
+_SOCKETIO_LOGGER = logging.getLogger(f"{__name__}.socketio")
+_ENGINEIO_LOGGER = logging.getLogger(f"{__name__}.engineio")
+_TOKEN = re.compile(r"(token=|Bearer(?:%20|\s+))[^&\s'\"]+", re.IGNORECASE)
+
+
+class RedactTokens(logging.Filter):
+    """Masks access tokens in log records (URLs, headers, error texts)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = _TOKEN.sub(r"\1**REDACTED**", message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+for _logger in (_LOGGER, _SOCKETIO_LOGGER, _ENGINEIO_LOGGER):
+    _logger.addFilter(RedactTokens())
 
 RETRY_MIN = 5.0  # seconds before reconnecting after the server closed or refused the socket
 RETRY_MAX = 300.0
@@ -74,6 +94,8 @@ class HomelyPush:
             randomization_factor=0.5,
             handle_sigint=False,
             http_session=self._session,
+            logger=_SOCKETIO_LOGGER,
+            engineio_logger=_ENGINEIO_LOGGER,
         )
         sio.on("connect", self._connected)
         sio.on("disconnect", self._disconnected)

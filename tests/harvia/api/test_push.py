@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+import logging
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,20 @@ def test_parsers_reject_malformed_notices() -> None:
         is None
     )
     assert parse_measurement_notice(None) is None
+
+
+async def test_tokens_never_reach_the_log(
+    make_client: MakeClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    server, client = await make_client()
+    recorder = Recorder()
+    _, task = await start_push(client, recorder, ["xenio-1"])
+    try:
+        await client.async_command("xenio-1", "C1", "SAUNA", True)
+        await eventually(lambda: any(s.cabin.heater_on for s in recorder.states))
+    finally:
+        await stop(task)
+    assert ">>> " in caplog.text  # gql logged its frames, the subscription's authorization too
+    for token in server.ctx.tokens.active():
+        assert token.value not in caplog.text

@@ -165,3 +165,32 @@ async def test_no_token_no_connection_attempt(
     with pytest.raises(asyncio.CancelledError):
         await task
     assert server.ctx.push.stats.connects == 0
+
+
+async def test_tokens_never_reach_the_log(
+    running: Callable[..., asyncio.Future[tuple[SimulatorServer, Listener]]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    server, listener = await running()
+    await until(lambda: listener.push.connected)
+    await server.ctx.push.drop_all()
+    await until(lambda: listener.push.connects == 2 and listener.push.connected)
+    assert "Attempting WebSocket connection" in caplog.text  # the URL was logged, masked
+    assert "token=**REDACTED**" in caplog.text
+    for token in server.ctx.tokens.active("access"):
+        assert token.value not in caplog.text
+
+
+def test_redaction_of_headers_and_urls() -> None:
+    record = logging.LogRecord(
+        "x",
+        logging.INFO,
+        __file__,
+        1,
+        "GET %s with %s",
+        ("/?a=1&token=Bearer%20abc.def&b=2", "Bearer xyz"),
+        None,
+    )
+    push_module.RedactTokens().filter(record)
+    assert record.getMessage() == "GET /?a=1&token=**REDACTED**&b=2 with Bearer **REDACTED**"
