@@ -117,6 +117,8 @@ class HomelyPush:
             except asyncio.CancelledError:
                 self._stopping = True  # shutting down: nobody to tell about the disconnect
                 raise
+            except Exception:  # a bug must not end live updates for good: log it, reconnect
+                _LOGGER.exception("Unexpected error in the Homely socket")
             finally:
                 await asyncio.shield(self._close(sio))
             if time.monotonic() - started > STABLE_AFTER:

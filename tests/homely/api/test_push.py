@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 import logging
+from typing import Any
 
 import aiohttp
 import pytest
+import socketio
 
 from custom_components.homely.api import (
     AlarmEvent,
@@ -194,3 +196,24 @@ def test_redaction_of_headers_and_urls() -> None:
     )
     push_module.RedactTokens().filter(record)
     assert record.getMessage() == "GET /?a=1&token=**REDACTED**&b=2 with Bearer **REDACTED**"
+
+
+async def test_an_unexpected_error_is_logged_and_the_socket_reconnects(
+    running: Callable[..., asyncio.Future[tuple[SimulatorServer, Listener]]],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = 0
+    original = socketio.AsyncClient.connect
+
+    async def flaky_connect(self: socketio.AsyncClient, *args: Any, **kwargs: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("surprise")
+        await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(socketio.AsyncClient, "connect", flaky_connect)
+    _server, listener = await running()
+    await until(lambda: listener.push.connected)
+    assert "Unexpected error in the Homely socket" in caplog.text
