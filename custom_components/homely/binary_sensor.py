@@ -32,13 +32,13 @@ def _model_has(*words: str) -> Callable[[Device], bool]:
 def _alarm_on(*words: str) -> Callable[[Device], bool]:
     """`alarm.alarm` is motion on motion sensors and open on entry and window sensors."""
     model = _model_has(*words)
-    return lambda device: has_state("alarm", "alarm")(device) and model(device)
+    return lambda device: device.has("alarm", "alarm") and model(device)
 
 
 def _generic_alarm(device: Device) -> bool:
-    return has_state("alarm", "alarm")(device) and not _model_has(
-        "motion", "entry", "window", "door"
-    )(device)
+    return device.has("alarm", "alarm") and not _model_has("motion", "entry", "window", "door")(
+        device
+    )
 
 
 def _unlocked(value: Any) -> bool | None:
@@ -92,14 +92,14 @@ DESCRIPTIONS: tuple[HomelyBinarySensorDescription, ...] = (
         "smoke",
         "alarm",
         "fire",
-        lambda d: has_state("alarm", "fire")(d) and not _model_has("heat")(d),
+        lambda d: d.has("alarm", "fire") and not _model_has("heat")(d),
         device_class=BinarySensorDeviceClass.SMOKE,
     ),
     _describe(
         "heat",
         "alarm",
         "fire",
-        lambda d: has_state("alarm", "fire")(d) and _model_has("heat")(d),
+        lambda d: d.has("alarm", "fire") and _model_has("heat")(d),
         device_class=BinarySensorDeviceClass.HEAT,
     ),
     _describe("moisture", "alarm", "flood", device_class=BinarySensorDeviceClass.MOISTURE),

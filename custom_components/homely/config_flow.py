@@ -12,7 +12,7 @@ from homeassistant.config_entries import (
     ConfigFlow,
     ConfigFlowResult,
 )
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.const import CONF_NAME, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.helpers.selector import (
     SelectOptionDict,
     SelectSelector,
@@ -40,7 +40,6 @@ PASSWORD = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
 )
 URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
-CONF_NAME = "name"
 
 
 class HomelyConfigFlow(ConfigFlow, domain=DOMAIN):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,7 +25,7 @@ class HomelyData:
         changed = False
         for change in event.changes:
             states = device.features.setdefault(change.feature, {})
-            name = _matching_key(states, change.name)
+            name = device.state_name(change.feature, change.name)
             current = states.get(name)
             if not change.state.newer_than(current):
                 continue  # a duplicate, or older than a poll that overtook it
@@ -69,11 +68,3 @@ class HomelyData:
         if alarm_pushed_meanwhile:
             return HomelyData(polled, self.alarm_state, self.alarm_at, self.changed_by)
         return HomelyData(polled, polled.alarm_state, self.alarm_at, self.changed_by)
-
-
-def _matching_key(states: Mapping[str, object], name: str) -> str:
-    """Feature state names are case-inconsistent in the wild (report.Broken)."""
-    if name in states:
-        return name
-    lowered = name.lower()
-    return next((key for key in states if key.lower() == lowered), name)

@@ -31,9 +31,6 @@ async def async_get_config_entry_diagnostics(
     coordinator = entry.runtime_data.coordinator
     data = coordinator.data
     client = entry.runtime_data.client
-    home = asdict(data.home)
-    for device in home["devices"].values():
-        device["features"].get("diagnostic", {}).pop("networklinkaddress", None)
     return {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT),
         "has_password": bool(entry.data.get(CONF_PASSWORD)),
@@ -46,5 +43,5 @@ async def async_get_config_entry_diagnostics(
             "at": data.alarm_at.isoformat() if data.alarm_at else None,
             "changed_by_known": data.changed_by is not None,
         },
-        "home": async_redact_data(home, TO_REDACT),
+        "home": async_redact_data(asdict(data.home), TO_REDACT),
     }

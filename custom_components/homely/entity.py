@@ -10,7 +10,7 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import Device, Home, State
+from .api import Device, Home
 from .const import DOMAIN, MANUFACTURER
 from .coordinator import HomelyCoordinator
 
@@ -42,15 +42,6 @@ def device_info(home: Home, device: Device) -> DeviceInfo:
         suggested_area=device.room or None,
         via_device=(DOMAIN, home.location_id),
     )
-
-
-def find_state(device: Device, feature: str, name: str) -> State | None:
-    """A state by name, ignoring case (the Yale lock reports `report.Broken`)."""
-    states = device.features.get(feature, {})
-    if name in states:
-        return states[name]
-    lowered = name.lower()
-    return next((state for key, state in states.items() if key.lower() == lowered), None)
 
 
 class FeatureDescription(Protocol):
@@ -99,12 +90,11 @@ class HomelyDeviceEntity(CoordinatorEntity[HomelyCoordinator]):
 
     def feature_value(self, feature: str, name: str) -> Any:
         device = self.device
-        state = find_state(device, feature, name) if device is not None else None
-        return None if state is None else state.value
+        return None if device is None else device.value(feature, name)
 
 
 def has_state(feature: str, name: str) -> Callable[[Device], bool]:
-    return lambda device: find_state(device, feature, name) is not None
+    return lambda device: device.has(feature, name)
 
 
 def async_setup_device_entities[D: FeatureDescription](

@@ -205,9 +205,6 @@ class HomelyCloud:
     def user(self, username: str) -> User | None:
         return self.users.get(username.lower())
 
-    def user_by_id(self, user_id: str | None) -> User | None:
-        return next((u for u in self.users.values() if u.user_id == user_id), None)
-
     def homes_of(self, user: User) -> list[Home]:
         return [self.homes[h] for h in user.homes if h in self.homes]
 

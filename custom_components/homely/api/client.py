@@ -29,6 +29,8 @@ REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=20)
 # this long, doubling on every 429 in a row, up to the maximum.
 RATE_LIMIT_MIN_BACKOFF = 60.0
 RATE_LIMIT_MAX_BACKOFF = 900.0
+# How the token endpoints refuse credentials or a refresh token.
+REJECTED = (HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN)
 
 
 class RateLimitGate:
@@ -106,7 +108,7 @@ class HomelyClient:
         """Sign in with username and password; HomelyAuthError when they are rejected."""
         body = {"username": self._username, "password": self._password}
         status, data = await self._call("POST", "/homely/oauth/token", json=body)
-        if status in (HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
+        if status in REJECTED:
             raise HomelyAuthError(_error_message(data))
         self._store_tokens(status, data)
         self.logins += 1
@@ -116,7 +118,7 @@ class HomelyClient:
         assert self._refresh is not None
         body = {"refresh_token": self._refresh.value}
         status, data = await self._call("POST", "/homely/oauth/refresh-token", json=body)
-        if status in (HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
+        if status in REJECTED:
             _LOGGER.debug("Homely refused the refresh token (%s); signing in again", status)
             self._refresh = None
             return False

@@ -95,15 +95,23 @@ class Device:
             features=features,
         )
 
+    def state_name(self, feature: str, name: str) -> str:
+        """This device's own spelling of a state name (the Yale lock reports `report.Broken`)."""
+        states = self.features.get(feature, {})
+        if name in states:
+            return name
+        lowered = name.lower()
+        return next((key for key in states if key.lower() == lowered), name)
+
     def state(self, feature: str, name: str) -> State | None:
-        return self.features.get(feature, {}).get(name)
+        return self.features.get(feature, {}).get(self.state_name(feature, name))
 
     def value(self, feature: str, name: str) -> Any:
         state = self.state(feature, name)
         return None if state is None else state.value
 
     def has(self, feature: str, name: str) -> bool:
-        return name in self.features.get(feature, {})
+        return self.state(feature, name) is not None
 
 
 @dataclass(frozen=True, slots=True)
