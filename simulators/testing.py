@@ -53,6 +53,10 @@ class SimulatorAdmin:
         result: list[dict[str, Any]] = await self._call("GET", "/demo")
         return result
 
+    async def try_it_entries(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = await self._call("GET", "/demo/try")
+        return result
+
     async def requests(self, last: int = 100) -> dict[str, Any]:
         result: dict[str, Any] = await self._call("GET", f"/requests?last={last}")
         return result

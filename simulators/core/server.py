@@ -188,6 +188,7 @@ class SimulatorServer:
         app.router.add_get(f"{p}/health", self._health)
         app.router.add_get(f"{p}/state", self._state)
         app.router.add_get(f"{p}/demo", self._demo)
+        app.router.add_get(f"{p}/demo/try", self._demo_try)
         app.router.add_get(f"{p}/requests", self._requests)
         app.router.add_delete(f"{p}/requests", self._clear_requests)
         app.router.add_get(f"{p}/faults", self._faults)
@@ -226,6 +227,9 @@ class SimulatorServer:
 
     async def _demo(self, _: web.Request) -> web.Response:
         return web.json_response(self.simulator.demo_entries())
+
+    async def _demo_try(self, _: web.Request) -> web.Response:
+        return web.json_response(self.simulator.try_it_entries())
 
     async def _requests(self, request: web.Request) -> web.Response:
         last = int(request.query.get("last", "100"))

@@ -78,6 +78,14 @@ class CloudSimulator(ABC):
         """
         return []
 
+    def try_it_entries(self) -> list[dict[str, Any]]:
+        """Config entries the demo leaves for its user to add by hand, shaped as `demo_entries`.
+
+        The demo prints the first step's answers (the account and the URL fields of the form);
+        scenarios mark these accounts with `demo_entry: false`.
+        """
+        return []
+
     def urls(self) -> dict[str, str]:
         """Named URLs a client needs (printed by the CLI, used by the demo)."""
         return {"base": self.ctx.base_url}

@@ -141,6 +141,7 @@ class HarviaSimulator(CloudSimulator):
                 "schemaUrl": f"{base}/appsync-api/{name}/schema",
             }
             for name in ("device", "data", "events")
+            if self.scenario.data["graphql"]  # a document without them: clients must poll
         }
         return {
             "endpoints": {
@@ -157,7 +158,7 @@ class HarviaSimulator(CloudSimulator):
                     "AuthType": "AMAZON_COGNITO_USER_POOLS",
                     "PartnerOrganizationId": self.scenario.data["partner_organization_id"],
                 },
-                "GraphQL": graphql,
+                **({"GraphQL": graphql} if graphql else {}),
                 "LoggingConfig": {"LoggingMode": 0},
             }
         }
@@ -166,6 +167,18 @@ class HarviaSimulator(CloudSimulator):
         return {"base": self.ctx.base_url, "endpoints": f"{self.ctx.base_url}/endpoints"}
 
     def demo_entries(self) -> list[dict[str, Any]]:
+        return self._entries(demo_entry=True)
+
+    def try_it_entries(self) -> list[dict[str, Any]]:
+        return self._entries(demo_entry=False)
+
+    def _entries(self, *, demo_entry: bool) -> list[dict[str, Any]]:
+        """Config entries of the accounts a user can sign in with, by their `demo_entry` flag."""
+        chosen = {
+            spec["email"].lower()
+            for spec in self.scenario.data["accounts"]
+            if spec["demo_entry"] is demo_entry
+        }
         return [
             {
                 "domain": "harvia",
@@ -178,8 +191,8 @@ class HarviaSimulator(CloudSimulator):
                     }
                 ],
             }
-            for account in self.cloud.accounts.values()
-            if account.password and not account.partner_guest
+            for key, account in self.cloud.accounts.items()
+            if key in chosen and account.password and not account.partner_guest
         ]
 
     # --- routes -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import uuid
 
 from simulators.core import SimContext, TokenStatus
 
+from . import shapes
 from .sauna import Cabin, CommandRejectedError, Sauna
 from .scenario import build_saunas, expand_device_ids
 
@@ -139,6 +140,26 @@ class HarviaCloud:
             return self.saunas.get(device_id)
         return None
 
+    # --- what the cloud shows, in the scenario's shapes ---------------------------------------
+    @property
+    def shapes(self) -> dict[str, Any]:
+        shapes_chosen: dict[str, Any] = self.data["shapes"]
+        return shapes_chosen
+
+    def shadow(self, sauna: Sauna, cabin: Cabin | None, now: float) -> dict[str, Any]:
+        reported = sauna.reported(cabin, now)
+        return reported if cabin is None else shapes.shadow(self.shapes, reported, sauna.is_fenix)
+
+    def device_row(self, sauna: Sauna, id_key: str) -> dict[str, Any]:
+        return shapes.device_row(
+            self.shapes,
+            id_key,
+            sauna.device_id,
+            sauna.device_type,
+            sauna.display_name,
+            sauna.attributes(),
+        )
+
     # --- change notices ------------------------------------------------------------------
     def notify_state(self, sauna: Sauna) -> None:
         now = self.ctx.clock.now()
@@ -155,7 +176,9 @@ class HarviaCloud:
                 "deviceId": sauna.device_id,
                 "shadowName": cabin.cabin_id if cabin else "classic",
                 "desired": json.dumps(sauna.desired(cabin)),
-                "reported": json.dumps(sauna.reported(cabin, now)) if sauna.connected else "null",
+                "reported": json.dumps(self.shadow(sauna, cabin, now))
+                if sauna.connected
+                else "null",
                 "timestamp": sauna.updated_at * 1000,
                 "version": sauna.version,
                 "connectionState": {
@@ -168,10 +191,14 @@ class HarviaCloud:
     def notify_measurement(
         self, sauna: Sauna, cabin: Cabin, at: float, data: dict[str, Any]
     ) -> None:
+        # The feed's schema requires deviceId, so it stays even without the envelope.
+        item = shapes.measurement(
+            self.shapes, self.measurement(sauna, cabin, at, data), keep=("deviceId",)
+        )
         self.publish(
             "devicesMeasurementsUpdateFeed",
             sauna.device_id,
-            {"receiver": sauna.device_id, "item": self.measurement(sauna, cabin, at, data)},
+            {"receiver": sauna.device_id, "item": item},
         )
 
     def measurement(

@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from . import shapes
 from .cloud import Account, AuthRejectedError, HarviaCloud
 from .sauna import Cabin, CommandRejectedError, Sauna
 
@@ -164,16 +165,7 @@ class HarviaRest:
             return _bad_request("maxResults must be a number")
         page = saunas[offset : offset + max(1, size)]
         id_key = "name" if account.device_list_shape == "live" else "deviceId"
-        devices = [
-            {
-                id_key: s.device_id,
-                "type": s.device_type,
-                "attr": s.attributes(),
-                "roles": ["owner"],
-                "via": "CanSee",
-            }
-            for s in page
-        ]
+        devices = [self.cloud.device_row(s, id_key) for s in page]
         more = offset + len(page) < len(saunas)
         return web.json_response(
             {"devices": devices, "nextToken": _token(offset + len(page)) if more else None}
@@ -196,7 +188,7 @@ class HarviaRest:
             {
                 "deviceId": sauna.device_id,
                 "shadowName": shadow,
-                "state": sauna.reported(cabin, now),
+                "state": self.cloud.shadow(sauna, cabin, now),
                 "desired": sauna.desired(cabin),
                 "version": sauna.version,
                 "timestamp": int(sauna.updated_at * 1000),
@@ -299,11 +291,12 @@ class HarviaRest:
         else:
             at, data = sauna.updated_at, sauna.telemetry(cabin, now)
         item = self.cloud.measurement(sauna, cabin, at, data)
-        return web.json_response(
+        latest = (
             item
             | {"shadowName": item["subId"], "timestamp": _iso(at), "organization": "org-consumers"}
             | {"data": data}
         )
+        return web.json_response(shapes.measurement(self.cloud.shapes, latest))
 
     async def telemetry_history(self, request: web.Request) -> web.Response:
         account = self._account(request)
@@ -323,12 +316,15 @@ class HarviaRest:
         samples = [(at, d) for at, d in (cabin.history if cabin else []) if start <= at <= end]
         page = samples[offset : offset + HISTORY_PAGE]
         measurements = [
-            {
-                **self.cloud.measurement(sauna, cabin, at, data),
-                "organizationId": "org-consumers",
-                "deviceCanSee": ["org-consumers"],
-                "data": data,
-            }
+            shapes.measurement(
+                self.cloud.shapes,
+                {
+                    **self.cloud.measurement(sauna, cabin, at, data),
+                    "organizationId": "org-consumers",
+                    "deviceCanSee": ["org-consumers"],
+                    "data": data,
+                },
+            )
             for at, data in page
         ]
         more = offset + len(page) < len(samples)

@@ -5,6 +5,11 @@ Fenix reports `heater.on` as 0/1 with `heater.state` 0, `activeProfile` as a str
 `targetTemp` that goes stale, and shows the door only through `remoteAllowed`; Xenio-class
 controllers report booleans and a door safety state; a sauna sensor has a classic shadow with
 temperature and humidity only.
+
+Like a real device shadow, the reported state changes only when the device reports a change:
+its timers (`timeToTarget`, `remainingTime`) hold the values of that moment, stamped with it,
+while the minute-by-minute telemetry carries the fresh ones (`timeToTarget`, `onTime`,
+`autoOffTime`).
 """
 
 from __future__ import annotations
@@ -84,6 +89,8 @@ class Cabin:
     bathing_seconds: float = 0.0
     operating_seconds: float = 0.0
     after_heat_s: float = 0.0
+    reported_time_to_target_min: int = 0  # the shadow's timers, as of its last update
+    reported_remaining_min: int = 0
     last_telemetry: float = 0.0
     history: deque[tuple[float, dict[str, Any]]] = field(default_factory=deque)
 
@@ -225,8 +232,15 @@ class Sauna:
         self.touch(now)
 
     def touch(self, now: float) -> None:
+        """The device reported a change: a new shadow version, stamped `now`."""
         self.version += 1
         self.updated_at = now
+        self.snapshot_timers(now)
+
+    def snapshot_timers(self, now: float) -> None:
+        for cabin in self.cabins:
+            cabin.reported_time_to_target_min = round(self.time_to_target_s(cabin) / 60)
+            cabin.reported_remaining_min = round(cabin.remaining_s(now) / 60)
 
     # --- commands ------------------------------------------------------------------------
     def command(self, cabin: Cabin, kind: str, value: Any, now: float) -> None:
@@ -379,12 +393,14 @@ class Sauna:
             if cabin.waiting_until is None
             else {
                 "startTime": int(cabin.waiting_until * 1000),
-                "readyTime": int((cabin.waiting_until + self.time_to_target_s(cabin)) * 1000),
+                "readyTime": int(
+                    (cabin.waiting_until + cabin.reported_time_to_target_min * 60) * 1000
+                ),
             },
             "heatingCurve": [],
-            "timeToTarget": round(self.time_to_target_s(cabin) / 60),
+            "timeToTarget": cabin.reported_time_to_target_min,
             "duration": cabin.duration_min,
-            "remainingTime": round(cabin.remaining_s(now) / 60),
+            "remainingTime": cabin.reported_remaining_min,
             "errors": [],
         }
         if self.has_steamer or self.has_vaporizer:
@@ -438,9 +454,10 @@ class Sauna:
             "afterHeatTime": 0,
             "autoOffTime": round(cabin.remaining_s(now) / 60),
             "timeToTarget": round(self.time_to_target_s(cabin) / 60) if heating else 0,
-            # Fenix reports its door only through the shadow's remoteAllowed.
+            # Fenix reports its door only through the shadow's remoteAllowed. Elsewhere 1 means
+            # the door's safety circuit is closed (safe), as two independent clients read it.
             "safetyRelay": 0 if self.is_fenix else int(heating),
-            "doorSafetyState": 0 if self.is_fenix else int(not cabin.door_closed),
+            "doorSafetyState": 0 if self.is_fenix else int(cabin.door_closed),
             "cutOffRelay": 0,
             "onOffTrigger": 0,
         }

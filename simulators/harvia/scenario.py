@@ -8,6 +8,7 @@ import zlib
 import voluptuous as vol
 
 from .sauna import AMBIENT_C, Cabin, Profile, Sauna
+from .shapes import validate_shapes
 
 DEVICE_TYPES = ("Fenix", "Xenio", "SaunaSensor")
 
@@ -62,6 +63,8 @@ _ACCOUNT = vol.Schema(
         vol.Optional("password"): vol.Any(None, str),  # None: signs in with Apple/Google only
         vol.Optional("username"): str,  # the cognito:username claim; a UUID by default
         vol.Optional("partner_guest", default=False): bool,
+        # false: the demo leaves the account for its user to add by hand (try_it_entries)
+        vol.Optional("demo_entry", default=True): bool,
         vol.Optional("device_list_shape", default="live"): vol.In(("live", "document")),
         vol.Required("devices"): [str],
     }
@@ -74,6 +77,10 @@ SCENARIO_SCHEMA = vol.Schema(
         vol.Optional("page_size", default=10): vol.All(int, vol.Range(min=1)),
         vol.Optional("keepalive_s", default=60): vol.All(vol.Coerce(float), vol.Range(min=0.1)),
         vol.Optional("partner_organization_id", default="org-harvia-partner"): str,
+        # Payload shapes: `documented`, `live` (what real clients captured) or single choices.
+        vol.Optional("shapes", default="documented"): validate_shapes,
+        # Whether the endpoint document lists the GraphQL (push) services.
+        vol.Optional("graphql", default=True): bool,
         vol.Required("accounts"): [_ACCOUNT],
         vol.Required("devices"): [_DEVICE],
     }
@@ -139,6 +146,7 @@ def _build(spec: dict[str, Any], device_id: str, number: int, now: float) -> Sau
             sauna.schedule(cabin, now + cabin_spec["scheduled_start_in_min"] * 60, now)
         elif cabin.on:
             cabin.session_started = now
+    sauna.snapshot_timers(now)
     sauna.backfill(now, spec["history_hours"])
     return sauna
 

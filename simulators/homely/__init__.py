@@ -104,9 +104,22 @@ class HomelySimulator(CloudSimulator):
         }
 
     def demo_entries(self) -> list[dict[str, Any]]:
-        """One entry per home, added by the first user who has it."""
+        return self._entries(demo_entry=True)
+
+    def try_it_entries(self) -> list[dict[str, Any]]:
+        return self._entries(demo_entry=False)
+
+    def _entries(self, *, demo_entry: bool) -> list[dict[str, Any]]:
+        """One entry per home, by the first user who has it among those with `demo_entry`."""
+        chosen = {
+            spec["username"].lower()
+            for spec in self.scenario.data["users"]
+            if spec["demo_entry"] is demo_entry
+        }
         entries: dict[str, dict[str, Any]] = {}
-        for user in self.cloud.users.values():
+        for key, user in self.cloud.users.items():
+            if key not in chosen:
+                continue
             homes = self.cloud.homes_of(user)
             for home in homes:
                 if home.location_id in entries:
@@ -137,6 +150,8 @@ class HomelySimulator(CloudSimulator):
             "session_state": access.value[-36:],
             "scope": "",
         }
+        if not data["token_refresh_expires_in"]:
+            del body["refresh_expires_in"]
         return web.json_response(body, status=201)
 
     def _too_many(self, retry_after: int) -> web.Response:
@@ -215,6 +230,7 @@ class HomelySimulator(CloudSimulator):
             return failure or _error(401, "Unauthorized")
         user = self.cloud.user(username)
         assert user is not None
+        partner = self.scenario.data.get("partner_code")
         return web.json_response(
             [
                 {
@@ -223,6 +239,7 @@ class HomelySimulator(CloudSimulator):
                     "userId": user.user_id,
                     "locationId": home.location_id,
                     "gatewayserial": home.gateway_serial,
+                    **({} if partner is None else {"partnerCode": partner}),
                 }
                 for home in self.cloud.homes_of(user)
             ]

@@ -10,16 +10,30 @@ import uuid
 
 from simulators.core import SimContext
 
-from .devices import MODELS, Device, iso
+from .devices import LIVE_STATES, MODELS, Device, iso
 
 type EventSink = Callable[[str, dict[str, Any]], None]  # (home id, {type, data})
 
-ARMING = {
-    "ARMED_AWAY": "ARM_AWAY_PENDING",
-    "ARMED_NIGHT": "ARM_NIGHT_PENDING",
-    "ARMED_STAY": "ARM_STAY_PENDING",
-    "ARMED_PARTLY": "ARM_PENDING",
+# The exit delay's state before each armed state: as the live cloud names it, and as Homely's
+# API document does.
+EXIT_DELAY_STATES = {
+    "live": {
+        "ARMED_AWAY": "ARM_AWAY_PENDING",
+        "ARMED_NIGHT": "ARM_NIGHT_PENDING",
+        "ARMED_STAY": "ARM_STAY_PENDING",
+        "ARMED_PARTLY": "ARM_PENDING",
+    },
+    "documented": {
+        "ARMED_AWAY": "ARMED_AWAY_PENDING",
+        "ARMED_NIGHT": "ARMED_NIGHT_PENDING",
+        "ARMED_STAY": "ALARM_STAY_PENDING",
+        "ARMED_PARTLY": "ARM_PENDING",
+    },
 }
+# How much later than the final state the live cloud stamped the late pending state.
+LATE_PENDING_AFTER_S = 0.051
+# Integer `eventId`s count up per alarm event, as the live cloud's do; the start is arbitrary.
+FIRST_INTEGER_EVENT_ID = 48213
 
 
 def stable_uuid(*parts: str) -> str:
@@ -53,6 +67,7 @@ class Home:
     devices: dict[str, Device] = field(default_factory=dict)
     rooms: dict[str, str] = field(default_factory=dict)  # room name -> room location id
     pending: PendingAlarm | None = None
+    late_pending: bool = False  # the final state of an arming is followed by its pending state
 
     def room_id(self, room: str) -> str:
         return self.rooms.setdefault(room, stable_uuid(self.location_id, "room", room))
@@ -104,6 +119,10 @@ class HomelyCloud:
         self.users: dict[str, User] = {}
         self.limiter = RateLimiter(data.get("rate_limit"))
         self.emit: EventSink = lambda _home, _event: None
+        self.exit_delay_states = EXIT_DELAY_STATES[data["alarm_pending_names"]]
+        self._next_event_id = FIRST_INTEGER_EVENT_ID
+        partner_code = data.get("partner_code")
+        self.partner_code: int = 1 if partner_code is None else partner_code
         now = ctx.clock.now()
         for spec in data["homes"]:
             self.add_home(spec, now)
@@ -135,6 +154,7 @@ class HomelyCloud:
             spec["alarm_state"],
             spec["exit_delay_s"],
             set(spec["unstreamed_features"]),
+            late_pending=spec["late_pending"],
         )
         self.homes[location_id] = home
         for device_spec in spec["devices"]:
@@ -166,6 +186,10 @@ class HomelyCloud:
                 name: (self._initial(feature, name, value, serial), now - 3600)
                 for name, value in values.items()
             }
+        if self.data["device_shape"] == "live":
+            for feature, values in LIVE_STATES.get(spec["kind"], {}).items():
+                for state, value in values.items():
+                    states.setdefault(feature, {})[state] = (value, now - 3600)
         for feature, values in spec["states"].items():
             for state, value in values.items():
                 states.setdefault(feature, {})[state] = (value, now - 60)
@@ -213,7 +237,7 @@ class HomelyCloud:
         for home in self.homes.values():
             if home.pending is not None and now >= home.pending.at:
                 pending, home.pending = home.pending, None
-                self.set_alarm(home, pending.final, pending.user, now)
+                self._finish_arming(home, pending.final, pending.user, now)
             for device in list(home.devices.values()):
                 changed = device.step(now, self.ctx.rng)
                 if changed:
@@ -243,7 +267,7 @@ class HomelyCloud:
                 "locationId": device.room_id,  # the room, not the home
                 "modelId": device.as_json()["modelId"],
                 "rootLocationId": home.location_id,
-                "partnerCode": 1,
+                "partnerCode": self.partner_code,
                 "change": changes[0],
                 "changes": changes,
             }
@@ -251,29 +275,45 @@ class HomelyCloud:
 
     def arm(self, home: Home, final: str, user: User | None, now: float) -> None:
         """Start arming: the pending state now, the final one after the exit delay."""
-        pending = ARMING.get(final)
+        pending = self.exit_delay_states.get(final)
         if pending is None or home.exit_delay_s == 0:
-            self.set_alarm(home, final, user, now)
+            self._finish_arming(home, final, user, now)
             return
         home.pending = PendingAlarm(final, now + home.exit_delay_s, user)
         self.set_alarm(home, pending, None, now)
+
+    def _finish_arming(self, home: Home, final: str, user: User | None, now: float) -> None:
+        self.set_alarm(home, final, user, now)
+        late = self.exit_delay_states.get(final)
+        if home.late_pending and late is not None:
+            # Only the socket repeats it; the home itself stays armed.
+            self._emit_alarm(home, late, None, now + LATE_PENDING_AFTER_S)
 
     def set_alarm(self, home: Home, state: str, user: User | None, now: float) -> None:
         if state == "DISARMED":
             home.pending = None
         home.alarm_state = state
+        self._emit_alarm(home, state, user, now)
+
+    def _emit_alarm(self, home: Home, state: str, user: User | None, stamp: float) -> None:
         data: dict[str, Any] = {
             "locationId": home.location_id,
             "state": state,
-            "timestamp": iso(now),
+            "timestamp": iso(stamp),
         }
         if user is not None:
             data |= {
                 "userId": user.user_id,
                 "userName": user.name,
-                "eventId": stable_uuid(iso(now)),
+                "eventId": self._event_id(stamp),
             }
         self.emit(home.location_id, {"type": "alarm-state-changed", "data": data})
+
+    def _event_id(self, stamp: float) -> str | int:
+        if self.data["alarm_event_id"] == "uuid":
+            return stable_uuid(iso(stamp))
+        self._next_event_id += 1
+        return self._next_event_id
 
     def set_state(self, home: Home, device: Device, feature: str, state: str, value: Any) -> None:
         now = self.ctx.clock.now()

@@ -42,6 +42,10 @@ MODELS: dict[str, tuple[str, FeatureSpec]] = {
         "Intelligent Smoke Alarm",
         {"alarm": {"fire": False}, "temperature": {"temperature": 21.0}},
     ),
+    "legacy_smoke": _model(  # the older model, under the name the live cloud still reports
+        "Smoke Alarm",
+        {"alarm": {"fire": False}, "temperature": {"temperature": 21.0}},
+    ),
     "heat": _model("Heat Alarm", {"alarm": {"fire": False}, "temperature": {"temperature": 22.0}}),
     "flood": _model(
         "Flood Alarm", {"alarm": {"flood": False}, "temperature": {"temperature": 18.0}}
@@ -88,6 +92,41 @@ MODELS: dict[str, tuple[str, FeatureSpec]] = {
     ),
 }
 KINDS = tuple(MODELS)
+
+_MOTION_SETUP: FeatureSpec = {
+    "setup": {"appledenable": True, "errledenable": True, "sensitivitylevel": 2}
+}
+# What real units report beyond the document's example, spelled as the live cloud spells it
+# (scenarios with `device_shape: live`).
+LIVE_STATES: dict[str, FeatureSpec] = {
+    "motion": _MOTION_SETUP,
+    "motion2": _MOTION_SETUP,
+    "window": {"alarm": {"tamper": False}},
+    "lock": {"lock": {"state": True}},  # a boolean "locked" instead of a word
+    # The ELKO Super TR's manufacturer-specific attributes, as in the document's example.
+    "thermostat": {
+        "thermostat": {
+            "mf401": 2000,
+            "mf402": None,
+            "mf403": "00",
+            "mf404": 15,
+            "mf405": False,
+            "mf406": True,
+            "mf407": None,
+            "mf408": 2000,
+            "mf409": 55546,
+            "mf411": False,
+            "mf412": False,
+            "mf413": False,
+            "mf414": 28,
+            "mf415": True,
+            "mf416": "01010601000A52",
+            "mf417": 0,
+            "mf418": 10,
+            "mf419": 0,
+        }
+    },
+}
 
 
 def iso(timestamp: float) -> str:

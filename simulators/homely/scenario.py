@@ -42,6 +42,9 @@ HOME_SCHEMA = vol.Schema(
         vol.Optional("gateway_serial"): str,
         vol.Optional("alarm_state", default="DISARMED"): str,
         vol.Optional("exit_delay_s", default=30): vol.All(vol.Coerce(float), vol.Range(min=0)),
+        # as seen live: the final state of an arming is followed by its pending state, stamped
+        # 51 ms after it (ARMED_NIGHT at 23.605Z, then ARM_NIGHT_PENDING at 23.656Z)
+        vol.Optional("late_pending", default=False): bool,
         # features whose changes this installation does not stream (a poll still shows them)
         vol.Optional("unstreamed_features", default=list): [str],
         vol.Optional("devices", default=list): [DEVICE_SCHEMA],
@@ -53,6 +56,8 @@ USER_SCHEMA = vol.Schema(
         vol.Required("password"): str,
         vol.Optional("name"): str,
         vol.Required("homes"): [str],  # home names or ids, as ADMIN
+        # false: the demo leaves the user's homes for its user to add by hand (try_it_entries)
+        vol.Optional("demo_entry", default=True): bool,
     }
 )
 RATE_LIMIT_SCHEMA = vol.Schema(
@@ -75,6 +80,17 @@ SCENARIO_SCHEMA = vol.Schema(
         # `full`: gatewayId, rootLocationId, partnerCode and a singular `change`;
         # `minimal`: deviceId and changes only
         vol.Optional("event_shape", default="full"): vol.In(("full", "minimal")),
+        # What the live cloud sends where it differs from the document:
+        # token responses without `refresh_expires_in` (the refresh token still expires)
+        vol.Optional("token_refresh_expires_in", default=True): bool,
+        # `partnerCode` on every location, and its value in full device events (default 1)
+        vol.Optional("partner_code"): vol.Any(None, int),
+        # `eventId` of alarm events: a UUID, or an integer as the live cloud sends it
+        vol.Optional("alarm_event_id", default="uuid"): vol.In(("uuid", "integer")),
+        # exit delay states: `live` ARM_AWAY_PENDING, `documented` ARMED_AWAY_PENDING
+        vol.Optional("alarm_pending_names", default="live"): vol.In(("live", "documented")),
+        # `live`: the states real units report beyond the document (see devices.LIVE_STATES)
+        vol.Optional("device_shape", default="documented"): vol.In(("documented", "live")),
         vol.Required("users"): [USER_SCHEMA],
         vol.Required("homes"): [HOME_SCHEMA],
     }

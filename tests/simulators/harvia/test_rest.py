@@ -7,9 +7,11 @@ from pathlib import Path
 import aiohttp
 import jwt
 import pytest
+import voluptuous as vol
 
 from simulators.core import SimClock
 from simulators.harvia import SCENARIOS, HarviaSimulator
+from simulators.harvia.scenario import SCENARIO_SCHEMA
 from tests.conftest import StartSimulator
 
 from .conftest import Cloud, open_cloud
@@ -226,6 +228,10 @@ async def test_a_session_heats_and_ends(xenio: Cloud, clock: SimClock) -> None:
     await xenio.call(
         "PATCH", "device", "/devices/target", json={"deviceId": "xenio-1", "humidity": 40}
     )
+    started = clock.now()
+    _, early_shadow = await xenio.call(
+        "GET", "device", "/devices/state", params={"deviceId": "xenio-1"}
+    )
     clock.advance(20 * 60)
     _, early = await xenio.call("GET", "data", "/data/latest-data", params={"deviceId": "xenio-1"})
     assert 35 < early["data"]["temp"] < 50  # a 9 kW heater needs most of an hour to reach 80
@@ -236,8 +242,13 @@ async def test_a_session_heats_and_ends(xenio: Cloud, clock: SimClock) -> None:
     reported = state["state"]
     assert reported["heater"]["on"] is True
     assert reported["saunaStatus"] == 1
-    assert reported["remainingTime"] == 10
+    # A shadow holds its timers as of its last update (the humidity target, 50 minutes ago);
+    # the telemetry of each minute carries the fresh ones.
+    assert (reported["remainingTime"], state["timestamp"]) == (60, int(started * 1000))
+    assert reported["timeToTarget"] == early_shadow["state"]["timeToTarget"]
     _, latest = await xenio.call("GET", "data", "/data/latest-data", params={"deviceId": "xenio-1"})
+    assert (latest["data"]["autoOffTime"], latest["data"]["onTime"]) == (10, 50)
+    assert latest["data"]["timeToTarget"] < early["data"]["timeToTarget"]
     assert 65 < latest["data"]["temp"] <= 80
     assert latest["data"]["hum"] > 30
     assert latest["data"]["steamOn"] == 1
@@ -431,3 +442,73 @@ async def test_history_pages_of_five_hundred(
     assert len(first["measurements"]) == 500
     assert len(second["measurements"]) == 864 - 500
     assert SCENARIOS.is_dir()
+
+
+async def test_door_safety_state_is_one_while_the_door_is_closed(
+    xenio: Cloud, clock: SimClock
+) -> None:
+    """1 = the door's safety circuit is closed (safe), as two independent clients read it."""
+    params = {"deviceId": "xenio-1"}
+    clock.advance(600)
+    _, latest = await xenio.call("GET", "data", "/data/latest-data", params=params)
+    assert latest["data"]["doorSafetyState"] == 1
+    xenio.sim.cloud.set_door("xenio-1", "C1", closed=False)
+    clock.advance(600)
+    _, latest = await xenio.call("GET", "data", "/data/latest-data", params=params)
+    assert latest["data"]["doorSafetyState"] == 0
+
+
+async def test_live_shapes(start_simulator: StartSimulator, http: aiohttp.ClientSession) -> None:
+    cloud = await open_cloud(start_simulator, http, "live_shapes.yaml", "live@harvia.example")
+    _, page = await cloud.call("GET", "device", "/devices")
+    assert page["devices"] == [
+        {"name": "fenix-1", "displayName": "Villa sauna"},
+        {"name": "xenio-1", "displayName": "Cabin sauna"},
+    ]
+    cloud.sim.cloud.schedule("xenio-1", "C1", 30)
+    _, xenio = await cloud.call("GET", "device", "/devices/state", params={"deviceId": "xenio-1"})
+    assert xenio["state"]["activeProfile"] == "0"  # a string, next to boolean flags
+    assert xenio["state"]["light"] == {"on": False}
+    assert xenio["state"]["timer"]["startTime"].endswith("Z")  # ISO 8601, not epoch millis
+    _, fenix = await cloud.call("GET", "device", "/devices/state", params={"deviceId": "fenix-1"})
+    assert fenix["state"]["profiles"]["0"]["heater"] == {"on": 0}
+    assert fenix["state"]["heater"] == {"on": 0, "state": 0}
+    _, latest = await cloud.call(
+        "GET", "data", "/data/latest-data", params={"deviceId": "xenio-1", "cabinId": "C1"}
+    )
+    assert set(latest) == {"data", "timestamp"}
+
+
+async def test_documented_shapes_keep_their_envelope(xenio: Cloud) -> None:
+    _, page = await xenio.call("GET", "device", "/devices")
+    assert {"name", "type", "attr"} <= set(page["devices"][0])
+    _, latest = await xenio.call("GET", "data", "/data/latest-data", params={"deviceId": "xenio-1"})
+    assert {"type", "subId", "shadowName", "data", "timestamp"} <= set(latest)
+
+
+async def test_a_scenario_without_graphql_endpoints(
+    start_simulator: StartSimulator, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    scenario = tmp_path / "polling.yaml"
+    scenario.write_text(
+        "vendor: harvia\ngraphql: false\naccounts:\n"
+        "  - {email: a@x.example, password: pw, devices: [s1]}\n"
+        "devices:\n  - {id: s1, type: Xenio}\n"
+    )
+    server = await start_simulator(HarviaSimulator, scenario)
+    async with http.get(f"{server.url}/endpoints") as response:
+        endpoints = (await response.json())["endpoints"]
+    assert "GraphQL" not in endpoints
+    assert "RestApi" in endpoints
+
+
+def test_shape_options_are_validated() -> None:
+    base = {"accounts": [], "devices": []}
+    assert SCENARIO_SCHEMA(base)["shapes"]["device_rows"] == "typed"
+    assert SCENARIO_SCHEMA({**base, "shapes": "live"})["shapes"]["timers"] == "iso"
+    assert (
+        SCENARIO_SCHEMA({**base, "shapes": {"timers": "iso"}})["shapes"]["device_rows"] == "typed"
+    )
+    for wrong in ("lively", {"timers": "unix"}, {"colour": "red"}):
+        with pytest.raises(vol.Invalid):
+            SCENARIO_SCHEMA({**base, "shapes": wrong})

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
+import json
 from typing import Any
 
 import aiohttp
 import pytest
+import voluptuous as vol
 
 from simulators.core import SimClock, SimulatorServer
 from simulators.homely import SCENARIOS, HomelySimulator
+from simulators.homely.scenario import SCENARIO_SCHEMA
 from simulators.testing import SimulatorAdmin
 
 from .conftest import HOME, KARI, Listen, login
@@ -266,3 +270,117 @@ async def test_big_home_has_200_devices_in_minimal_events(sim: HomelySimulator) 
     (home,) = sim.cloud.homes.values()
     assert len(home.devices) == 200
     assert sim.scenario.data["event_shape"] == "minimal"
+
+
+LIVE = pytest.mark.parametrize("scenario", ["live_shapes.yaml"])
+
+
+@LIVE
+async def test_live_tokens_locations_and_devices(
+    homely: SimulatorServer, http: aiohttp.ClientSession
+) -> None:
+    tokens = await login(http, homely.url)
+    assert "refresh_expires_in" not in tokens
+    assert (tokens["expires_in"], tokens["token_type"]) == (60, "bearer")
+    status, locations = await get(http, f"{homely.url}/homely/locations", tokens["access_token"])
+    assert (status, locations[0]["partnerCode"]) == (200, 1)
+    _, home = await get(http, f"{homely.url}/homely/home/{HOME}", tokens["access_token"])
+    devices = {d["name"]: d for d in home["devices"]}
+    assert devices["Røykvarsler loft"]["modelName"] == "Smoke Alarm"
+    assert devices["Soverom vindu"]["features"]["alarm"]["states"]["tamper"]["value"] is False
+    assert devices["Ytterdør lås"]["features"]["lock"]["states"]["state"]["value"] is True
+    gang_setup = devices["Gang"]["features"]["setup"]["states"]
+    assert (gang_setup["appledenable"]["value"], gang_setup["sensitivitylevel"]["value"]) == (
+        True,
+        2,
+    )
+    cellar_setup = devices["Kjeller"]["features"]["setup"]["states"]
+    assert cellar_setup["sensitivitylevel"]["value"] == 3  # the scenario's own value wins
+    thermostat = devices["Bad varmekabel"]["features"]["thermostat"]["states"]
+    assert {f"mf4{n:02d}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15)} <= set(
+        thermostat
+    )
+    assert thermostat["mf409"]["value"] == 55546
+    assert "appledenabled" not in json.dumps(home)  # the spelling real devices do not use
+
+
+@LIVE
+async def test_live_arming_sends_the_final_state_then_its_pending_state(
+    homely: SimulatorServer, sim: HomelySimulator, listen: Listen, clock: SimClock
+) -> None:
+    _client, events, _ = await listen()
+    await until(lambda: sim.socket.listeners(HOME) == 1)
+    home = sim.cloud.homes[HOME]
+    sim.cloud.arm(home, "ARMED_NIGHT", sim.cloud.user(KARI[0]), clock.now())
+    clock.advance(31)
+    await until(lambda: len(alarm_events(events)) == 3)
+    pending, final, late = alarm_events(events)
+    assert [pending["state"], final["state"], late["state"]] == [
+        "ARM_NIGHT_PENDING",
+        "ARMED_NIGHT",
+        "ARM_NIGHT_PENDING",
+    ]
+    assert (final["userName"], type(final["eventId"])) == ("Kari Nordmann", int)
+    assert "userName" not in late
+    stamps = [parse_stamp(final["timestamp"]), parse_stamp(late["timestamp"])]
+    assert stamps[1] - stamps[0] == pytest.approx(0.051, abs=0.001)
+    assert home.alarm_state == "ARMED_NIGHT"  # the REST view stays armed
+    # Without an exit delay: the final state, then the late pending state.
+    home.exit_delay_s = 0
+    sim.cloud.arm(home, "ARMED_AWAY", sim.cloud.user(KARI[0]), clock.now())
+    await until(lambda: len(alarm_events(events)) == 5)
+    assert [e["state"] for e in alarm_events(events)[3:]] == ["ARMED_AWAY", "ARM_AWAY_PENDING"]
+
+
+@pytest.mark.parametrize(
+    ("scenario", "final", "exit_delay_state"),
+    [
+        ("typical_home.yaml", "ARMED_AWAY", "ARM_AWAY_PENDING"),
+        ("typical_home.yaml", "ARMED_STAY", "ARM_STAY_PENDING"),
+        ("two_homes.yaml", "ARMED_AWAY", "ARMED_AWAY_PENDING"),
+        ("two_homes.yaml", "ARMED_NIGHT", "ARMED_NIGHT_PENDING"),
+        ("two_homes.yaml", "ARMED_STAY", "ALARM_STAY_PENDING"),
+    ],
+)
+async def test_exit_delay_names_live_or_documented(
+    sim: HomelySimulator, clock: SimClock, final: str, exit_delay_state: str
+) -> None:
+    home = sim.cloud.homes[HOME]
+    user = next(iter(sim.cloud.users.values()))
+    sim.cloud.arm(home, final, user, clock.now())
+    assert home.alarm_state == exit_delay_state
+    clock.advance(home.exit_delay_s + 1)
+    assert home.alarm_state == final
+
+
+def test_scenario_defaults_are_the_documented_shapes() -> None:
+    scenario = SCENARIO_SCHEMA({"users": [], "homes": [{"name": "Hjem"}]})
+    assert scenario["token_refresh_expires_in"] is True
+    assert "partner_code" not in scenario
+    assert (scenario["alarm_event_id"], scenario["device_shape"]) == ("uuid", "documented")
+    assert scenario["alarm_pending_names"] == "live"  # what the simulator has always sent
+    assert scenario["homes"][0]["late_pending"] is False
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        {"token_refresh_expires_in": "sometimes"},
+        {"partner_code": "one"},
+        {"alarm_event_id": "guid"},
+        {"alarm_pending_names": "both"},
+        {"device_shape": "real"},
+        {"homes": [{"name": "Hjem", "late_pending": "yes"}]},
+    ],
+)
+def test_live_shape_options_are_validated(option: dict[str, Any]) -> None:
+    with pytest.raises(vol.Invalid):
+        SCENARIO_SCHEMA({"users": [], "homes": [{"name": "Hjem"}], **option})
+
+
+def alarm_events(events: list[Any]) -> list[dict[str, Any]]:
+    return [e["data"] for e in events if e["type"] == "alarm-state-changed"]
+
+
+def parse_stamp(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
