@@ -1,9 +1,10 @@
 """The demo: the cloud simulators plus a real Home Assistant configured against them.
 
 Creates a fresh config directory in .demo/ (git-ignored), starts `python -m simulators serve all`
-and `hass`, completes onboarding through Home Assistant's own HTTP API, adds a config entry for
-every integration whose simulator offers one, prints where to log in, and stops everything on
-Ctrl-C. Run it through `scripts/demo`, which prepares the virtual environment first.
+and `hass`, completes onboarding through Home Assistant's own HTTP API (with Advanced mode on for
+the demo user), adds a config entry for every integration whose simulator offers one, prints where
+to log in and what to enter to add each integration by hand, and stops everything on Ctrl-C.
+Run it through `scripts/demo`, which prepares the virtual environment first.
 """
 
 from __future__ import annotations
@@ -38,12 +39,27 @@ homeassistant:
 http:
   server_host: 127.0.0.1
   server_port: {port}
+# default_config's integrations except those that log errors offline, without the go2rtc and
+# ffmpeg binaries or without packet capture: go2rtc (in containers), homeassistant_alerts, dhcp,
+# and cloud and assist_pipeline (they set up tts, which needs ffmpeg). scripts/setup installs
+# default_config's packages all the same (scripts/demo_requirements.py).
 frontend:
-config:
+bluetooth:
+conversation:
+energy:
+file:
 history:
 logbook:
-energy:
+media_source:
+mobile_app:
+my:
+ssdp:
+stream:
 sun:
+usage_prediction:
+usb:
+webhook:
+zeroconf:
 automation: !include automations.yaml
 script: !include scripts.yaml
 scene: !include scenes.yaml
@@ -150,7 +166,24 @@ async def onboard(session: aiohttp.ClientSession, url: str) -> str:
     ) as response:
         if response.status != 200:
             raise DemoError(f"finishing onboarding failed: {await response.text()}")
+    await turn_on_advanced_mode(session, url, token)
     return token
+
+
+async def turn_on_advanced_mode(session: aiohttp.ClientSession, url: str, token: str) -> None:
+    """The user profile's Advanced mode: config-flow forms then show their URL fields."""
+    async with session.ws_connect(f"{url}/api/websocket") as socket:
+        await socket.receive_json()  # auth_required
+        await socket.send_json({"type": "auth", "access_token": token})
+        if (await socket.receive_json())["type"] != "auth_ok":
+            raise DemoError("the websocket API refused the demo user's token")
+        await socket.send_json(
+            {"id": 1, "type": "frontend/set_user_data", "key": "core",
+             "value": {"showAdvanced": True}}
+        )  # fmt: skip
+        result = await socket.receive_json()
+        if not result.get("success"):
+            raise DemoError(f"turning on advanced mode failed: {json.dumps(result)}")
 
 
 async def add_entry(
@@ -185,6 +218,32 @@ async def configure_integrations(
                 continue
             title = await add_entry(session, url, token, entry)
             say(f"configured {entry['domain']}: {title} (simulated {vendor} cloud)")
+
+
+async def try_it_yourself(
+    session: aiohttp.ClientSession, simulator_urls: dict[str, dict[str, str]]
+) -> list[str]:
+    """What to enter to add each integration by hand, from the simulators' try-it accounts."""
+    lines: list[str] = []
+    for _vendor, urls in sorted(simulator_urls.items()):
+        async with session.get(f"{urls['base']}/_sim/demo/try") as response:
+            entries = await response.json()
+        for entry in entries:
+            integration = ROOT / "custom_components" / entry["domain"]
+            if not integration.is_dir():
+                continue
+            name = json.loads((integration / "manifest.json").read_text())["name"]
+            strings = json.loads((integration / "translations" / "en.json").read_text())
+            labels: dict[str, str] = strings["config"]["step"]["user"]["data"]
+            for number, (key, value) in enumerate(entry["steps"][0].items()):
+                lines.append(f"  {name if number == 0 else '':<8} {labels.get(key, key)}: {value}")
+    if not lines:
+        return []
+    return [
+        "to add an integration yourself: Settings > Devices & services > Add integration;",
+        "the demo user has advanced mode on, so the forms show the simulator's URL field:",
+        *lines,
+    ]
 
 
 async def stop(process: asyncio.subprocess.Process | None, name: str, grace: float = 60) -> None:
@@ -227,8 +286,11 @@ async def run(port: int, demo_dir: Path) -> int:
             await wait_for_http(session, url, hass, hass_log)
             token = await onboard(session, url)
             await configure_integrations(session, url, token, simulator_urls)
+            try_it = await try_it_yourself(session, simulator_urls)
         say(f"Home Assistant is ready: {url}")
         say(f"log in as {USERNAME!r} with password {PASSWORD!r}")
+        for line in try_it:
+            say(line)
         say(f"logs: {hass_log}, {demo_dir / 'simulators.log'}; Ctrl-C stops")
         await run_until_interrupted(hass, interrupted)
     except DemoError as err:
