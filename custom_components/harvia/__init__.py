@@ -13,7 +13,7 @@ from homeassistant.helpers.typing import ConfigType
 from homeassistant.util.ssl import get_default_context
 
 from .api import DEFAULT_DISCOVERY_URL, HarviaClient, HarviaError, HarviaPush
-from .const import CONF_DISCOVERY_URL, CONF_REFRESH_TOKEN, DOMAIN
+from .const import CONF_DISCOVERY_URL, CONF_REFRESH_TOKEN, DOMAIN, FALLBACK_INTERVAL
 from .coordinator import HarviaConfigEntry, HarviaCoordinator, HarviaRuntimeData
 from .services import async_setup_services
 from .statistics import async_import_history
@@ -23,6 +23,7 @@ _LOGGER = logging.getLogger(__name__)
 PLATFORMS = [
     Platform.BINARY_SENSOR,
     Platform.CLIMATE,
+    Platform.LIGHT,
     Platform.NUMBER,
     Platform.SELECT,
     Platform.SENSOR,
@@ -52,15 +53,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: HarviaConfigEntry) -> bo
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = HarviaRuntimeData(client, coordinator)
 
-    push = HarviaPush(
-        client,
-        coordinator.async_push_state,
-        coordinator.async_push_measurement,
-        coordinator.async_push_connection,
-        ssl_context=get_default_context(),
-    )
-    coordinator.async_start_push(push)
-    entry.async_create_background_task(hass, push.run(), f"{DOMAIN} push {entry.title}")
+    if (await client.async_get_endpoints()).supports_push:  # read by the first refresh
+        push = HarviaPush(
+            client,
+            coordinator.async_push_state,
+            coordinator.async_push_measurement,
+            coordinator.async_push_connection,
+            ssl_context=get_default_context(),
+        )
+        coordinator.async_start_push(push)
+        entry.async_create_background_task(hass, push.run(), f"{DOMAIN} push {entry.title}")
+    else:
+        _LOGGER.info(
+            "The Harvia endpoint document lists no GraphQL push service; polling every %s",
+            FALLBACK_INTERVAL,
+        )
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # After the entities exist: history fills the hours Home Assistant did not see.

@@ -28,27 +28,19 @@ class HarviaBinarySensorDescription(BinarySensorEntityDescription):
     controller: bool = False  # one per controller, on the controller device
 
 
-def _reports_door(cabin: CabinData) -> bool:
-    """Fenix: through remoteAllowed; others: when their telemetry has a door safety state."""
-    if cabin.is_sensor:
-        return False
-    if cabin.device.is_fenix:
-        return bool(cabin.state and "remoteAllowed" in cabin.state.raw)
-    return bool(cabin.telemetry and "doorSafetyState" in cabin.telemetry.data)
-
-
 BINARY_SENSORS: tuple[HarviaBinarySensorDescription, ...] = (
     HarviaBinarySensorDescription(
         key="heating",
         translation_key="heating",
-        device_class=BinarySensorDeviceClass.HEAT,
+        # The heater is running (heat going in), not "it is hot" as HEAT would say.
+        device_class=BinarySensorDeviceClass.RUNNING,
         value_fn=lambda cabin: cabin.heating_element,
     ),
     HarviaBinarySensorDescription(
         key="door",
         device_class=BinarySensorDeviceClass.DOOR,
         value_fn=lambda cabin: cabin.door_open,
-        exists_fn=_reports_door,
+        exists_fn=lambda cabin: cabin.reports_door,
     ),
     HarviaBinarySensorDescription(
         key="remote_control",

@@ -250,11 +250,18 @@ class HarviaCoordinator(DataUpdateCoordinator[HarviaData]):
         cabin.pushed_at = time.monotonic()
         self.async_set_updated_data(self.data)
 
-    def _cabin_for(self, device_id: str, cabin_id: str) -> CabinData | None:
+    def _cabin_for(self, device_id: str, cabin_id: str | None) -> CabinData | None:
+        """The cabin a notice is about; a notice that names none fits only a one-cabin device
+        (guessing among several would show one cabin's values on another)."""
         device = self.data.devices.get(device_id)
         if device is None:
             return None
-        return self.data.cabins.get((device_id, SENSOR_CABIN if device.is_sensor else cabin_id))
+        if device.is_sensor:
+            return self.data.cabins.get((device_id, SENSOR_CABIN))
+        if cabin_id is None:
+            cabins = self.data.cabins_of(device_id)
+            return cabins[0] if len(cabins) == 1 else None
+        return self.data.cabins.get((device_id, cabin_id))
 
     # --- for diagnostics ----------------------------------------------------------------------
     def push_status(self) -> dict[str, Any]:

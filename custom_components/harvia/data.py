@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from .api import CabinState, Device, Telemetry
-from .api.models import as_bool
+from .api import CabinState, Countdown, Device, Telemetry
+from .api.models import as_bool, newest
 from .const import SENSOR_CABIN
 
 HEATING_MARGIN = 1.0  # degrees below target that still count as "at temperature"
@@ -45,6 +45,15 @@ class CabinData:
         if self.state is not None and self.state.connected is not None:
             return self.state.connected
         return as_bool(self.device.attributes.get("connected")) is not False
+
+    @property
+    def is_fenix(self) -> bool:
+        """Fenix by the device list's type, or by how its shadow reports when the list
+        names no type (rows in real client fixtures carry none)."""
+        declared = self.device.declared_fenix
+        if declared is not None:
+            return declared
+        return bool(self.state and self.state.reports_like_fenix)
 
     @property
     def name(self) -> str:
@@ -85,7 +94,7 @@ class CabinData:
         state = self.state
         if state is None:
             return None
-        if self.device.is_fenix:
+        if self.is_fenix:
             heating = self.is_on and not self.waiting
             if heating and self.telemetry is not None and self.telemetry.target_temp is not None:
                 return self.telemetry.target_temp
@@ -120,15 +129,39 @@ class CabinData:
     def scheduled_start(self) -> datetime | None:
         return self.state.scheduled_start if self.state and self.waiting else None
 
+    # --- countdowns: from whichever of shadow and telemetry is newer ---------------------------
+    @property
+    def remaining_time(self) -> Countdown | None:
+        return newest(
+            self.state.remaining_time if self.state else None,
+            self.telemetry.remaining_time if self.telemetry else None,
+        )
+
+    @property
+    def time_to_target(self) -> Countdown | None:
+        return newest(
+            self.state.time_to_target if self.state else None,
+            self.telemetry.time_to_target if self.telemetry else None,
+        )
+
+    @property
+    def reports_door(self) -> bool:
+        """Fenix: through remoteAllowed; others: when their telemetry has a door safety state."""
+        if self.is_sensor:
+            return False
+        if self.is_fenix:
+            return bool(self.state and self.state.remote_allowed is not None)
+        return bool(self.telemetry and self.telemetry.reports_door)
+
     @property
     def door_open(self) -> bool | None:
         """Fenix shows the door only as remoteAllowed (0 = open); others report a door safety
-        state (1 = open)."""
-        if self.device.is_fenix:
+        state (1 = the safety circuit is closed, so the door is shut)."""
+        if self.is_fenix:
             allowed = self.state.remote_allowed if self.state else None
             return None if allowed is None else not allowed
-        value = self.telemetry.data.get("doorSafetyState") if self.telemetry else None
-        return as_bool(value)
+        closed = self.telemetry.door_closed if self.telemetry else None
+        return None if closed is None else not closed
 
     @property
     def has_steam(self) -> bool:
@@ -138,7 +171,7 @@ class CabinData:
     @property
     def supports_steamer_switch(self) -> bool:
         """Fenix refuses STEAMER and VAPORIZER commands; humidity goes through targets there."""
-        return self.has_steam and not self.device.is_fenix
+        return self.has_steam and not self.is_fenix
 
     @property
     def supports_fan(self) -> bool:

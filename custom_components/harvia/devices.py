@@ -13,6 +13,9 @@ from .const import DOMAIN
 from .data import CabinData, HarviaData
 
 MANUFACTURER = "Harvia"
+# Home Assistant's default dashboard groups devices by area: without one, saunas would show
+# only under their entity domains.
+SUGGESTED_AREA = "Sauna"
 
 
 def controller_info(device: Device) -> DeviceInfo:
@@ -20,11 +23,12 @@ def controller_info(device: Device) -> DeviceInfo:
         identifiers={(DOMAIN, device.device_id)},
         name=device.name or device.device_id,
         manufacturer=MANUFACTURER,
-        model=device.panel_type or device.device_type,
-        model_id=device.device_type,
+        model=device.model,
+        model_id=device.declared_type,
         serial_number=device.serial_number,
         sw_version=device.firmware,
         hw_version=device.attributes.get("HWID") or None,
+        suggested_area=SUGGESTED_AREA,
     )
 
 
@@ -32,12 +36,14 @@ def cabin_info(data: HarviaData, cabin: CabinData) -> DeviceInfo:
     """Cabins of a multi-cabin controller are devices of their own, via the controller."""
     if not data.multi_cabin(cabin.device.device_id):
         return controller_info(cabin.device)
+    device, model = cabin.device, cabin.device.model
     return DeviceInfo(
-        identifiers={(DOMAIN, f"{cabin.device.device_id}/{cabin.cabin_id}")},
+        identifiers={(DOMAIN, f"{device.device_id}/{cabin.cabin_id}")},
         name=cabin.name,
         manufacturer=MANUFACTURER,
-        model=f"{cabin.device.panel_type or cabin.device.device_type} cabin {cabin.cabin_id}",
-        via_device=(DOMAIN, cabin.device.device_id),
+        model=f"{model} cabin {cabin.cabin_id}" if model else f"Cabin {cabin.cabin_id}",
+        via_device=(DOMAIN, device.device_id),
+        suggested_area=cabin.name,  # each cabin its own room: "Sauna", "Steam room"
     )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+import math
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -19,15 +20,19 @@ from homeassistant.const import (
     UnitOfTemperature,
     UnitOfTime,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import StateType
+from homeassistant.util import dt as dt_util
 
+from .api import Countdown
 from .coordinator import HarviaConfigEntry
 from .data import CabinData, SaunaStatus
 from .entity import HarviaDescribedEntity, async_setup_described_entities
 
 PARALLEL_UPDATES = 0
+COUNTDOWN_TICK = timedelta(minutes=1)
 
 
 def _controller(cabin: CabinData) -> bool:
@@ -50,10 +55,28 @@ def _while_on(value: Callable[[CabinData], StateType]) -> Callable[[CabinData], 
     return lambda cabin: value(cabin) if cabin.is_on and not cabin.waiting else 0
 
 
+def _minutes_left(
+    countdown: Callable[[CabinData], Countdown | None],
+) -> Callable[[CabinData], StateType]:
+    """Minutes until the countdown's end, counted on between cloud updates (a started minute
+    counts, so it reaches 0 only at the end)."""
+
+    def value(cabin: CabinData) -> StateType:
+        reading = countdown(cabin)
+        if reading is None:
+            return None
+        now = dt_util.utcnow()
+        seconds = (reading.ends_at(now) - now).total_seconds()
+        return max(0, math.ceil(seconds / 60))
+
+    return _while_on(value)
+
+
 @dataclass(frozen=True, kw_only=True)
 class HarviaSensorDescription(SensorEntityDescription):
     value_fn: Callable[[CabinData], StateType | datetime]
     exists_fn: Callable[[CabinData], bool] = _controller
+    counts_down: bool = False  # the value changes with time alone: write it every minute
 
 
 SENSORS: tuple[HarviaSensorDescription, ...] = (
@@ -87,19 +110,16 @@ SENSORS: tuple[HarviaSensorDescription, ...] = (
         translation_key="remaining_time",
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
-        value_fn=_while_on(lambda cabin: cabin.state.remaining_time if cabin.state else None),
+        value_fn=_minutes_left(lambda cabin: cabin.remaining_time),
+        counts_down=True,
     ),
     HarviaSensorDescription(
         key="time_to_target",
         translation_key="time_to_target",
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
-        # The shadow's estimate changes with the state; telemetry can be minutes old.
-        value_fn=_while_on(
-            lambda cabin: cabin.state.time_to_target
-            if cabin.state and cabin.state.time_to_target is not None
-            else cabin.number("timeToTarget")
-        ),
+        value_fn=_minutes_left(lambda cabin: cabin.time_to_target),
+        counts_down=True,
     ),
     HarviaSensorDescription(
         key="heater_power",
@@ -109,7 +129,7 @@ SENSORS: tuple[HarviaSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda cabin: cabin.number("heaterPower"),
         # Fenix power units report 0 W whatever they do; a sensor stuck at 0 would mislead.
-        exists_fn=lambda cabin: _controller(cabin) and not cabin.device.is_fenix,
+        exists_fn=lambda cabin: _controller(cabin) and not cabin.is_fenix,
     ),
     HarviaSensorDescription(
         key="scheduled_start",
@@ -167,6 +187,18 @@ async def async_setup_entry(
 
 class HarviaSensor(HarviaDescribedEntity, SensorEntity):
     entity_description: HarviaSensorDescription
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        if self.entity_description.counts_down:
+            self.async_on_remove(
+                async_track_time_interval(self.hass, self._async_tick, COUNTDOWN_TICK)
+            )
+
+    @callback
+    def _async_tick(self, _now: datetime) -> None:
+        if self.available:
+            self.async_write_ha_state()
 
     @property
     def native_value(self) -> StateType | datetime:

@@ -1,4 +1,4 @@
-"""Switches for lights, fan and steamer, only where the device accepts those commands."""
+"""Switches for fan and steamer, only where the device accepts those commands."""
 
 from __future__ import annotations
 
@@ -26,13 +26,6 @@ class HarviaSwitchDescription(SwitchEntityDescription):
 
 
 SWITCHES: tuple[HarviaSwitchDescription, ...] = (
-    HarviaSwitchDescription(
-        key="lights",
-        translation_key="lights",
-        command="LIGHTS",
-        value_fn=lambda cabin: cabin.state.light_on if cabin.state else None,
-        exists_fn=lambda cabin: not cabin.is_sensor,
-    ),
     HarviaSwitchDescription(
         key="fan",
         translation_key="fan",

@@ -12,6 +12,7 @@ from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import yaml
 
 from custom_components.harvia.const import CONF_DISCOVERY_URL, DOMAIN
 from simulators.core import SimClock, SimulatorServer
@@ -19,6 +20,8 @@ from simulators.harvia import SCENARIOS, HarviaSimulator
 from tests.conftest import StartSimulator
 
 PASSWORD = "loyly-2026"
+# Run a test against the document's payload shapes and against those of the live cloud.
+BOTH_SHAPES = pytest.mark.parametrize("shapes", ["documented", "live"])
 
 
 def account_id(email: str) -> str:
@@ -60,7 +63,14 @@ def email(scenario: str) -> str:
         "sauna_sensor.yaml": "sensor@harvia.example",
         "fifty_saunas.yaml": "spa@harvia.example",
         "demo.yaml": "demo@harvia.example",
+        "live_shapes.yaml": "live@harvia.example",
     }.get(scenario, "xenio@harvia.example")
+
+
+@pytest.fixture
+def shapes() -> str:
+    """The simulator's payload shapes (a preset of simulators.harvia.shapes)."""
+    return "documented"
 
 
 @pytest.fixture
@@ -70,9 +80,18 @@ def sim_clock() -> SimClock:
 
 @pytest.fixture
 async def cloud(
-    start_simulator: StartSimulator, scenario: str, sim_clock: SimClock
+    start_simulator: StartSimulator,
+    scenario: str,
+    sim_clock: SimClock,
+    shapes: str,
+    tmp_path: Path,
 ) -> SimulatorServer:
     path = Path(scenario) if "/" in scenario else SCENARIOS / scenario
+    if shapes != "documented":
+        data = yaml.safe_load(path.read_text())
+        data["shapes"] = shapes
+        path = tmp_path / path.name
+        path.write_text(yaml.safe_dump(data))
     return await start_simulator(HarviaSimulator, path, clock=sim_clock)
 
 

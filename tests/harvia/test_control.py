@@ -14,19 +14,22 @@ from homeassistant.components.climate import (
     SERVICE_SET_TEMPERATURE,
     HVACMode,
 )
+from homeassistant.components.light import ATTR_COLOR_MODE, DOMAIN as LIGHT, ColorMode
 from homeassistant.components.number import DOMAIN as NUMBER, SERVICE_SET_VALUE
 from homeassistant.components.select import DOMAIN as SELECT, SERVICE_SELECT_OPTION
 from homeassistant.components.switch import DOMAIN as SWITCH
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_TEMPERATURE, SERVICE_TURN_OFF, SERVICE_TURN_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.harvia.const import DOMAIN, SERVICE_START_SESSION
 from simulators.core import SimClock, SimulatorServer
 from simulators.harvia import HarviaSimulator
 
-from .conftest import SetUp
+from .conftest import BOTH_SHAPES, SetUp
 from .helpers import eventually, state_of, subscribed
 
 CLIMATE_ID = "climate.cabin_sauna"
@@ -37,6 +40,7 @@ async def call(hass: HomeAssistant, domain: str, service: str, data: dict[str, A
     await hass.async_block_till_done()
 
 
+@BOTH_SHAPES
 async def test_climate_controls(
     hass: HomeAssistant, setup_integration: SetUp, sim: HarviaSimulator, sim_clock: SimClock
 ) -> None:
@@ -77,19 +81,26 @@ async def test_climate_controls(
     assert cabin.on is False
 
 
-async def test_switches_number_and_select(
+@BOTH_SHAPES
+async def test_light_switches_number_and_select(
     hass: HomeAssistant, setup_integration: SetUp, sim: HarviaSimulator
 ) -> None:
     await setup_integration()
     await subscribed(hass, sim, "xenio-1")
     cabin = sim.cloud.saunas["xenio-1"].cabin("C1")
-    for entity, attribute in (("switch.cabin_sauna_lights", "light"), ("switch.cabin_sauna_fan", "fan"),
-                              ("switch.cabin_sauna_steamer", "steamer")):  # fmt: skip
-        await call(hass, SWITCH, SERVICE_TURN_ON, {ATTR_ENTITY_ID: entity})
+    for domain, entity, attribute in ((LIGHT, "light.cabin_sauna_light", "light"),
+                                      (SWITCH, "switch.cabin_sauna_fan", "fan"),
+                                      (SWITCH, "switch.cabin_sauna_steamer", "steamer")):  # fmt: skip
+        await call(hass, domain, SERVICE_TURN_ON, {ATTR_ENTITY_ID: entity})
         assert getattr(cabin, attribute) is True
         await eventually(hass, lambda entity=entity: state_of(hass, entity) == "on")
-        await call(hass, SWITCH, SERVICE_TURN_OFF, {ATTR_ENTITY_ID: entity})
+        await call(hass, domain, SERVICE_TURN_OFF, {ATTR_ENTITY_ID: entity})
         assert getattr(cabin, attribute) is False
+        await eventually(hass, lambda entity=entity: state_of(hass, entity) == "off")
+    assert hass.states.get("light.cabin_sauna_light").attributes[ATTR_COLOR_MODE] is None  # off
+    await call(hass, LIGHT, SERVICE_TURN_ON, {ATTR_ENTITY_ID: "light.cabin_sauna_light"})
+    await eventually(hass, lambda: state_of(hass, "light.cabin_sauna_light") == "on")
+    assert hass.states.get("light.cabin_sauna_light").attributes[ATTR_COLOR_MODE] == ColorMode.ONOFF
     await call(
         hass,
         NUMBER,
@@ -115,6 +126,7 @@ async def test_switches_number_and_select(
         )
 
 
+@BOTH_SHAPES
 async def test_start_session(
     hass: HomeAssistant, setup_integration: SetUp, sim: HarviaSimulator
 ) -> None:
@@ -241,7 +253,55 @@ async def test_invalid_value_and_auth_failure_during_a_command(
     assert err.value.translation_key == "invalid_value"
     sim.cloud.change_password("xenio@harvia.example", "changed")
     with pytest.raises(HomeAssistantError) as err:
-        await call(hass, SWITCH, SERVICE_TURN_ON, {ATTR_ENTITY_ID: "switch.cabin_sauna_lights"})
+        await call(hass, LIGHT, SERVICE_TURN_ON, {ATTR_ENTITY_ID: "light.cabin_sauna_light"})
     assert err.value.translation_key == "auth_failed"
     assert [f["context"]["source"] for f in hass.config_entries.flow.async_progress()] == ["reauth"]
     assert entry.state.recoverable
+
+
+async def test_the_light_is_unavailable_with_its_sauna(
+    hass: HomeAssistant, setup_integration: SetUp, sim: HarviaSimulator
+) -> None:
+    await setup_integration()
+    await subscribed(hass, sim, "xenio-1")
+    sim.cloud.set_connected("xenio-1", connected=False)
+    await eventually(hass, lambda: state_of(hass, "light.cabin_sauna_light") == "unavailable")
+    sim.cloud.set_connected("xenio-1", connected=True)
+    await eventually(hass, lambda: state_of(hass, "light.cabin_sauna_light") == "off")
+
+
+async def test_the_old_lights_switch_is_removed(
+    hass: HomeAssistant,
+    setup_integration: SetUp,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """The light was a switch once; a registry entry cannot change domain, so it goes."""
+    old = entity_registry.async_get_or_create(
+        SWITCH, DOMAIN, "xenio-1_C1_lights", config_entry=config_entry
+    )
+    await setup_integration()
+    assert entity_registry.async_get(old.entity_id) is None
+    light = entity_registry.async_get("light.cabin_sauna_light")
+    assert light is not None
+    assert light.unique_id == "xenio-1_C1_light"
+
+
+@pytest.mark.parametrize("scenario", ["live_shapes.yaml"])
+async def test_a_fenix_without_a_type_in_the_device_list(
+    hass: HomeAssistant, setup_integration: SetUp, sim: HarviaSimulator
+) -> None:
+    """Minimal device rows name no type; the shadow's 0/1 flags still say Fenix."""
+    await setup_integration()
+    assert hass.states.get("climate.villa_sauna") is not None  # the name from displayName
+    assert hass.states.get("switch.villa_sauna_steamer") is None  # Fenix refuses STEAMER
+    assert hass.states.get("sensor.villa_sauna_heater_power") is None  # always 0 W on Fenix
+    assert hass.states.get("switch.cabin_sauna_steamer") is not None  # the Xenio has one
+    await call(
+        hass, DOMAIN, SERVICE_START_SESSION, {ATTR_ENTITY_ID: "climate.villa_sauna", "humidity": 45}
+    )
+    cabin = sim.cloud.saunas["fenix-1"].cabin("C1")
+    assert (cabin.target_hum, cabin.on) == (45, True)
+    await subscribed(hass, sim, "fenix-1")
+    sim.cloud.set_door("fenix-1", "C1", closed=False)
+    await eventually(hass, lambda: state_of(hass, "binary_sensor.villa_sauna_door") == "on")

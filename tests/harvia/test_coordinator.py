@@ -34,7 +34,7 @@ async def test_push_updates_reach_states(
     sim.cloud.command(sauna, sauna.cabin("C1"), "SAUNA", "on")  # started on the panel
     await eventually(hass, lambda: state_of(hass, "climate.cabin_sauna") == "heat")
     sim.cloud.command(sauna, sauna.cabin("C1"), "LIGHTS", "on")
-    await eventually(hass, lambda: state_of(hass, "switch.cabin_sauna_lights") == "on")
+    await eventually(hass, lambda: state_of(hass, "light.cabin_sauna_light") == "on")
     sim_clock.advance(30 * 60)  # half an hour of heating; measurements are pushed every minute
     await eventually(
         hass, lambda: float(state_of(hass, "sensor.cabin_sauna_temperature") or 0) > 40

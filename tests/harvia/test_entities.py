@@ -18,7 +18,8 @@ from .conftest import SetUp
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize(
-    "scenario", ["xenio_steamer.yaml", "fenix_two_cabins.yaml", "sauna_sensor.yaml"]
+    "scenario",
+    ["xenio_steamer.yaml", "fenix_two_cabins.yaml", "sauna_sensor.yaml", "live_shapes.yaml"],
 )
 @pytest.mark.parametrize("platform", PLATFORMS)
 async def test_entities(

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import area_registry as ar, device_registry as dr
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.harvia import async_remove_config_entry_device
-from custom_components.harvia.const import CONF_REFRESH_TOKEN, DOMAIN
+from custom_components.harvia.const import CONF_REFRESH_TOKEN, DOMAIN, FALLBACK_INTERVAL
 from simulators.core import SimulatorServer
 from simulators.harvia import HarviaSimulator
 
-from .conftest import SetUp
-from .helpers import eventually
+from .conftest import BOTH_SHAPES, SetUp
+from .helpers import eventually, state_of
 
 
+@BOTH_SHAPES
 async def test_setup_unload_reload(
     hass: HomeAssistant, setup_integration: SetUp, cloud: SimulatorServer
 ) -> None:
@@ -110,3 +115,51 @@ async def test_devices_can_be_removed_only_when_gone(
 async def test_only_config_entries(hass: HomeAssistant) -> None:
     assert await async_setup_component(hass, DOMAIN, {})
     assert hass.services.has_service(DOMAIN, "start_session")
+
+
+@pytest.mark.parametrize("scenario", ["demo.yaml"])
+async def test_saunas_get_an_area_for_the_default_dashboard(
+    hass: HomeAssistant,
+    setup_integration: SetUp,
+    device_registry: dr.DeviceRegistry,
+    area_registry: ar.AreaRegistry,
+) -> None:
+    """The auto-generated overview groups by area; a device without one shows only by domain."""
+    entry = await setup_integration()
+    areas = {
+        device.name: area_registry.async_get_area(device.area_id).name  # type: ignore[arg-type,union-attr]
+        for device in dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+    }
+    assert areas == {
+        "Home sauna": "Sauna",  # the two-cabin controller
+        "Sauna": "Sauna",
+        "Steam room": "Steam room",
+        "Cabin sauna": "Sauna",
+        "Lake sauna sensor": "Sauna",
+    }
+
+
+@pytest.mark.parametrize(
+    "scenario", [str(Path(__file__).parent / "scenarios" / "polling_only.yaml")]
+)
+async def test_without_graphql_endpoints_it_polls(
+    hass: HomeAssistant,
+    setup_integration: SetUp,
+    sim: HarviaSimulator,
+    cloud: SimulatorServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    entry = await setup_integration()
+    coordinator = entry.runtime_data.coordinator
+    assert coordinator.push is None
+    assert coordinator.update_interval == FALLBACK_INTERVAL
+    assert caplog.text.count("lists no GraphQL push service") == 1
+    polls = cloud.ctx.log.count("GET /rest/data/data/latest-data")
+    sim.cloud.set_door("xenio-1", "C1", closed=False)
+    async_fire_time_changed(hass, dt_util.utcnow() + FALLBACK_INTERVAL + timedelta(seconds=1))
+    await eventually(
+        hass, lambda: state_of(hass, "binary_sensor.cabin_sauna_remote_control_allowed") == "off"
+    )
+    assert cloud.ctx.log.count("GET /rest/data/data/latest-data") == polls + 1
+    assert cloud.ctx.push.connections == []
+    assert caplog.text.count("lists no GraphQL push service") == 1

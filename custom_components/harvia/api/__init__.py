@@ -16,6 +16,7 @@ from .exceptions import (
 )
 from .models import (
     CabinState,
+    Countdown,
     Device,
     Endpoints,
     MeasurementUpdate,
@@ -28,6 +29,7 @@ from .push import HarviaPush
 __all__ = [
     "DEFAULT_DISCOVERY_URL",
     "CabinState",
+    "Countdown",
     "Device",
     "Endpoints",
     "HarviaAuthError",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 import json
 import logging
+import math
 from typing import Any
 from urllib.parse import urlparse
 
@@ -34,12 +35,14 @@ def as_bool(value: Any) -> bool | None:
 
 
 def as_float(value: Any) -> float | None:
+    """A finite number, else None (NaN and infinities are no reading)."""
     if isinstance(value, bool) or value is None:
         return None
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if math.isfinite(number) else None
 
 
 def as_int(value: Any) -> int | None:
@@ -64,6 +67,11 @@ def parse_json_object(value: Any) -> dict[str, Any] | None:
     except ValueError:
         return None
     return parsed if isinstance(parsed, dict) else None
+
+
+def is_number_flag(value: Any) -> bool:
+    """A 0/1 number rather than a boolean (bool is an int subclass in Python)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def parse_timestamp(value: Any) -> datetime | None:
@@ -100,6 +108,11 @@ class Endpoints:
     graphql: dict[str, GraphQLEndpoint]
     partner_organization_id: str | None = None
 
+    @property
+    def supports_push(self) -> bool:
+        """Push needs at least the device service's GraphQL endpoint."""
+        return "device" in self.graphql
+
     @classmethod
     def from_document(cls, document: Any) -> Endpoints:
         try:
@@ -129,6 +142,9 @@ class Endpoints:
             raise HarviaResponseError(f"unreadable endpoint discovery document: {err!r}") from err
 
 
+UNKNOWN_TYPE = "unknown"
+
+
 @dataclass(frozen=True, slots=True)
 class Device:
     """A device of the account: a sauna controller or a sauna sensor."""
@@ -136,6 +152,7 @@ class Device:
     device_id: str
     device_type: str
     attributes: dict[str, str]
+    display_name: str | None = None
 
     @classmethod
     def from_api(cls, raw: Any) -> Device | None:
@@ -150,19 +167,40 @@ class Device:
         for attr in raw.get("attr") or []:
             if isinstance(attr, Mapping) and isinstance(attr.get("key"), str):
                 attributes[attr["key"]] = "" if attr.get("value") is None else str(attr["value"])
-        return cls(device_id, str(raw.get("type") or "unknown"), attributes)
+        # Rows seen in real client fixtures carry neither `type` nor `attr`, only the id in
+        # `name` and the sauna's name in a top-level `displayName`.
+        display_name = raw.get("displayName")
+        return cls(
+            device_id,
+            str(raw.get("type") or UNKNOWN_TYPE),
+            attributes,
+            display_name if isinstance(display_name, str) and display_name else None,
+        )
+
+    @property
+    def type_known(self) -> bool:
+        return self.device_type != UNKNOWN_TYPE
+
+    @property
+    def declared_type(self) -> str | None:
+        return self.device_type if self.type_known else None
+
+    @property
+    def model(self) -> str | None:
+        return self.panel_type or self.declared_type
 
     @property
     def is_sensor(self) -> bool:
         return "sensor" in self.device_type.lower()
 
     @property
-    def is_fenix(self) -> bool:
-        return self.device_type.lower() == "fenix"
+    def declared_fenix(self) -> bool | None:
+        """Whether the device list says Fenix; None when it names no type."""
+        return self.device_type.lower() == "fenix" if self.type_known else None
 
     @property
     def name(self) -> str | None:
-        return self.attributes.get("name") or None
+        return self.attributes.get("name") or self.display_name
 
     @property
     def serial_number(self) -> str | None:
@@ -186,12 +224,43 @@ class Device:
 
 
 @dataclass(frozen=True, slots=True)
+class Countdown:
+    """Whole minutes left as the cloud counted them at `as_of` (the cloud reports what is
+    left, not when it ends)."""
+
+    minutes: int
+    as_of: datetime | None
+
+    def ends_at(self, now: datetime) -> datetime:
+        """The instant the countdown reaches zero. A stamp after `now` means the clocks
+        disagree; then (and without a stamp) it counts from `now`."""
+        start = now if self.as_of is None or self.as_of > now else self.as_of
+        return start + timedelta(minutes=self.minutes)
+
+
+def newest(*countdowns: Countdown | None) -> Countdown | None:
+    """The most recently stamped countdown; the earlier argument wins a tie."""
+    present = [c for c in countdowns if c is not None]
+    if not present:
+        return None
+    oldest = datetime.min.replace(tzinfo=UTC)
+    return max(present, key=lambda c: c.as_of or oldest)  # max keeps the first of equals
+
+
+@dataclass(frozen=True, slots=True)
 class Profile:
     index: int
     name: str
     target_temp: float | None
     target_hum: float | None
     duration: int | None
+
+
+def _profile_flags(profile: Any) -> list[Any]:
+    if not isinstance(profile, Mapping):
+        return []
+    sections = (profile.get(part) for part in ("heater", "steamer", "light"))
+    return [section.get("on") for section in sections if isinstance(section, Mapping)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,13 +389,28 @@ class CabinState:
     def duration(self) -> int | None:
         return as_int(self.raw.get("duration"))
 
-    @property
-    def remaining_time(self) -> int | None:
-        return as_int(self.raw.get("remainingTime"))
+    def _countdown(self, key: str) -> Countdown | None:
+        minutes = as_int(self.raw.get(key))
+        return None if minutes is None else Countdown(minutes, self.updated)
 
     @property
-    def time_to_target(self) -> int | None:
-        return as_int(self.raw.get("timeToTarget"))
+    def remaining_time(self) -> Countdown | None:
+        return self._countdown("remainingTime")
+
+    @property
+    def time_to_target(self) -> Countdown | None:
+        return self._countdown("timeToTarget")
+
+    @property
+    def reports_like_fenix(self) -> bool:
+        """Fenix panels report their on/off flags as 0/1 numbers (`heater.on`, and the
+        profiles' flags on some firmware) where other controllers report booleans."""
+        flags = [self._get(part, "on") for part in ("heater", "light", "fan")]
+        profiles = self.raw.get("profiles")
+        if isinstance(profiles, Mapping):
+            for profile in profiles.values():
+                flags += _profile_flags(profile)
+        return any(is_number_flag(value) for value in flags)
 
     @property
     def errors(self) -> list[Any]:
@@ -351,13 +435,14 @@ class CabinState:
 class Telemetry:
     """One measurement (latest-data, history or the measurement feed)."""
 
-    cabin_id: str
+    cabin_id: str | None  # None: the item did not say (live items may lack subId)
     timestamp: datetime | None
     data: dict[str, Any] = field(default_factory=dict)
     session_id: str | None = None
 
     @classmethod
     def from_api(cls, raw: Any, cabin_id: str | None = None) -> Telemetry | None:
+        """`cabin_id`: the cabin asked for, which wins over what the item says."""
         if not isinstance(raw, Mapping):
             return None
         data = parse_json_object(raw.get("data"))
@@ -365,7 +450,7 @@ class Telemetry:
             return None
         sub_id = raw.get("subId") or raw.get("shadowName")
         return cls(
-            cabin_id=cabin_id or (sub_id if isinstance(sub_id, str) else "C1"),
+            cabin_id=cabin_id or (sub_id if isinstance(sub_id, str) and sub_id else None),
             timestamp=parse_timestamp(raw.get("timestamp")),
             data=data,
             session_id=raw.get("sessionId") if isinstance(raw.get("sessionId"), str) else None,
@@ -399,6 +484,28 @@ class Telemetry:
     @property
     def heating(self) -> bool | None:
         return as_bool(self.data.get("heatOn"))
+
+    def _countdown(self, *keys: str) -> Countdown | None:
+        minutes = self.number(*keys)
+        return None if minutes is None else Countdown(int(minutes), self.timestamp)
+
+    @property
+    def remaining_time(self) -> Countdown | None:
+        """Minutes until the session switches off (`autoOffTime` on the live cloud)."""
+        return self._countdown("remainingTime", "autoOffTime")
+
+    @property
+    def time_to_target(self) -> Countdown | None:
+        return self._countdown("timeToTarget")
+
+    @property
+    def reports_door(self) -> bool:
+        return "doorSafetyState" in self.data
+
+    @property
+    def door_closed(self) -> bool | None:
+        """`doorSafetyState` 1: the door's safety circuit is closed, so the door is shut."""
+        return as_bool(self.data.get("doorSafetyState"))
 
 
 @dataclass(frozen=True, slots=True)

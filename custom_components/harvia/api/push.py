@@ -17,10 +17,11 @@ import ssl
 import time
 from typing import Any
 
-from gql import Client, GraphQLRequest
+from gql import Client, gql as parse_graphql
 from gql.client import AsyncClientSession
 from gql.transport.appsync_auth import AppSyncJWTAuthentication
 from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
+from graphql import DocumentNode
 
 from .client import TOKEN_MARGIN_S, HarviaClient
 from .exceptions import HarviaAuthError
@@ -36,16 +37,12 @@ from .models import (
 )
 
 _LOGGER = logging.getLogger(__name__)
-# gql logs every frame at debug level, the subscriptions' authorization (the id token) included,
-# and websockets the connection URL, whose `header` parameter carries the token too.
+# gql logs every frame, the subscriptions' authorization (the id token) included, and websockets
+# the connection URL, whose `header` parameter carries the token too.
 _JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
 _URL_HEADER = re.compile(r"(header=)[^&\s'\"]+")
-TRANSPORT_LOGGERS = (
-    "gql.transport.common.base",
-    "gql.transport.appsync",
-    "gql.transport.websockets",
-    "websockets.client",
-)
+GQL_FRAME_LOGGER = "gql.transport.websockets"
+TRANSPORT_LOGGERS = ("gql.transport.appsync", GQL_FRAME_LOGGER, "websockets.client")
 
 
 class RedactTokens(logging.Filter):
@@ -59,15 +56,27 @@ class RedactTokens(logging.Filter):
         return True
 
 
+class FramesAtDebug(logging.Filter):
+    """gql 3 logs every frame at INFO, which Home Assistant shows by default: at DEBUG here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.INFO:
+            return True
+        record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+        # Not isEnabledFor(): while a record is being handled it answers False on purpose.
+        return logging.getLogger(record.name).getEffectiveLevel() <= logging.DEBUG
+
+
 for _name in (__name__, *TRANSPORT_LOGGERS):
     logging.getLogger(_name).addFilter(RedactTokens())
+logging.getLogger(GQL_FRAME_LOGGER).addFilter(FramesAtDebug())
 
-STATE_FEED = (
+STATE_FEED = parse_graphql(
     "subscription StateFeed($receiver: ID!) { devicesStatesUpdateFeed(receiver: $receiver) {"
     " receiver item { deviceId shadowName desired reported timestamp version"
     " connectionState { connected updatedTimestamp } } } }"
 )
-MEASUREMENT_FEED = (
+MEASUREMENT_FEED = parse_graphql(
     "subscription MeasurementFeed($receiver: ID!) { devicesMeasurementsUpdateFeed("
     "receiver: $receiver) { receiver item { deviceId subId timestamp sessionId type data } } }"
 )
@@ -105,9 +114,11 @@ def parse_state_notice(result: Any) -> StateUpdate | None:
 
 def parse_measurement_notice(result: Any) -> MeasurementUpdate | None:
     try:
-        item = result["devicesMeasurementsUpdateFeed"]["item"]
-        device_id = item["deviceId"]
-    except (KeyError, TypeError):
+        notice = result["devicesMeasurementsUpdateFeed"]
+        item = notice["item"]
+        # The receiver is the device id; items without their envelope may leave it out.
+        device_id = item.get("deviceId") or notice["receiver"]
+    except (KeyError, TypeError, AttributeError):
         return None
     telemetry = Telemetry.from_api(item)
     return None if telemetry is None else MeasurementUpdate(str(device_id), telemetry)
@@ -205,11 +216,11 @@ class HarviaPush:
                         session = await stack.enter_async_context(
                             Client(transport=self._transport(endpoint, token))
                         )
-                        for device_id in devices[start : start + SUBSCRIPTIONS_PER_CONNECTION]:
-                            request = GraphQLRequest(query, variable_values={"receiver": device_id})
-                            tasks.append(
-                                asyncio.create_task(self._consume(session, request, handler))
-                            )
+                        chunk = devices[start : start + SUBSCRIPTIONS_PER_CONNECTION]
+                        tasks += [
+                            asyncio.create_task(self._consume(session, query, device_id, handler))
+                            for device_id in chunk
+                        ]
                 self.connects += 1
                 self._failures = 0
                 self._set_connected(True)
@@ -240,10 +251,13 @@ class HarviaPush:
     async def _consume(
         self,
         session: AsyncClientSession,
-        request: GraphQLRequest,
+        query: DocumentNode,
+        device_id: str,
         handler: Callable[[dict[str, Any]], None],
     ) -> None:
-        results: AsyncIterator[dict[str, Any]] = session.subscribe(request)
+        results: AsyncIterator[dict[str, Any]] = session.subscribe(
+            query, variable_values={"receiver": device_id}
+        )
         async for result in results:
             handler(result)
         raise ConnectionError("subscription ended")

@@ -122,7 +122,7 @@ async def test_device_list_pages_and_skips_bad_entries(
         "http", {"status": 200, "path": "/rest/device/devices", "count": 1, "body": body}
     )
     devices = await client.async_get_devices()
-    assert [(d.device_id, d.is_fenix, d.panel_type) for d in devices] == [
+    assert [(d.device_id, d.declared_fenix, d.panel_type) for d in devices] == [
         ("doc-shape", True, "Fenix")
     ]
     assert "Skipping a device entry without an id" in caplog.text

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from custom_components.harvia.api import (
     CabinState,
+    Countdown,
     Device,
     Endpoints,
     HarviaResponseError,
@@ -16,6 +17,8 @@ from custom_components.harvia.api import (
 from custom_components.harvia.api.models import (
     as_bool,
     as_float,
+    as_int,
+    newest,
     parse_json_object,
     parse_timestamp,
 )
@@ -42,6 +45,11 @@ def test_numbers_json_and_timestamps() -> None:
     assert as_float("3.5") == 3.5
     assert as_float(True) is None
     assert as_float("x") is None
+    # Non-finite numbers are no reading (and cannot become minutes or an int).
+    assert as_float(float("nan")) is None
+    assert as_float("inf") is None
+    assert as_int("-Infinity") is None
+    assert as_int("1e999") is None
     assert parse_json_object('{"a": 1}') == {"a": 1}
     assert parse_json_object("[1]") is None
     assert parse_json_object(3) is None
@@ -120,6 +128,100 @@ def test_telemetry_keys_of_both_shapes() -> None:
         {"timestamp": "2025-01-01T00:00:00.000Z", "data": {"temperature": 65.4, "humidity": 32.1}}
     )
     assert documented is not None
-    assert (documented.cabin_id, documented.temperature, documented.humidity) == ("C1", 65.4, 32.1)
+    # No subId: the item does not say which cabin (the caller knows when it asked for one).
+    assert (documented.cabin_id, documented.temperature, documented.humidity) == (None, 65.4, 32.1)
+    asked = Telemetry.from_api({"data": {"temp": 60}}, "C2")
+    assert asked is not None
+    assert asked.cabin_id == "C2"
     assert Telemetry.from_api({"data": "nope"}) is None
     assert Telemetry.from_api([]) is None
+
+
+def test_device_rows_without_type_or_attributes() -> None:
+    """Rows in real client fixtures: the id in `name`, the sauna's name in `displayName`."""
+    row = Device.from_api({"name": "fenix-1", "displayName": "Villa sauna"})
+    assert row is not None
+    assert (row.device_id, row.name, row.declared_type, row.model) == (
+        "fenix-1", "Villa sauna", None, None,
+    )  # fmt: skip
+    assert row.declared_fenix is None  # the shadow has to tell
+    assert not row.is_sensor
+    typed = Device.from_api(
+        {"name": "x", "type": "Xenio", "attr": [{"key": "name", "value": "Attr name"}],
+         "displayName": "Row name"}
+    )  # fmt: skip
+    assert typed is not None
+    assert (typed.name, typed.declared_fenix, typed.model) == ("Attr name", False, "Xenio")
+
+
+@pytest.mark.parametrize(
+    ("shadow", "fenix"),
+    [
+        ({"heater": {"on": 1, "state": 0}}, True),
+        ({"heater": {"on": False}, "profiles": {"0": {"heater": {"on": 0}}}}, True),
+        ({"heater": {"on": True, "state": "heating"}, "activeProfile": "2"}, False),
+        ({"profiles": {"0": {"heater": {"on": False}, "light": {"on": False}}}}, False),
+        ({}, False),
+    ],
+)
+def test_a_fenix_is_told_by_its_number_flags(shadow: dict[str, object], fenix: bool) -> None:
+    assert CabinState.from_shadow("C1", shadow).reports_like_fenix is fenix
+
+
+def test_iso_timers_and_string_profile_with_boolean_flags() -> None:
+    state = CabinState.from_shadow(
+        "C1",
+        {"activeProfile": "1", "heater": {"on": True}, "saunaStatus": 5,
+         "profiles": {"1": {"name": "Soft", "targetTemp": 60}},
+         "timer": {"startTime": "2026-09-21T15:00:00.000Z", "readyTime": "2026-09-21T15:40:00.000Z"}},
+    )  # fmt: skip
+    assert state.active is not None
+    assert state.active.name == "Soft"
+    assert state.scheduled_start == datetime(2026, 9, 21, 15, tzinfo=UTC)
+
+
+def test_countdowns_come_from_the_newer_source() -> None:
+    at = datetime(2026, 9, 21, 15, tzinfo=UTC)
+    shadow = CabinState.from_shadow("C1", {"remainingTime": 180, "timeToTarget": 43}, updated=at)
+    telemetry = Telemetry.from_api(
+        {"timestamp": "2026-09-21T15:05:00Z", "data": {"autoOffTime": 175, "timeToTarget": 38}}
+    )
+    assert telemetry is not None
+    assert shadow.remaining_time == Countdown(180, at)
+    assert telemetry.remaining_time == Countdown(175, at + timedelta(minutes=5))
+    assert newest(shadow.remaining_time, telemetry.remaining_time) == telemetry.remaining_time
+    assert newest(shadow.time_to_target, None) == shadow.time_to_target
+    assert newest(None, None) is None
+    unstamped = Countdown(10, None)
+    assert newest(unstamped, shadow.time_to_target) == shadow.time_to_target
+    assert newest(Countdown(1, at), Countdown(2, at)) == Countdown(1, at)  # a tie: the first
+    later = at + timedelta(minutes=7)
+    assert telemetry.remaining_time is not None
+    assert telemetry.remaining_time.ends_at(later) == at + timedelta(minutes=180)
+    # A stamp from the future (clocks disagree) or none at all counts from now.
+    assert Countdown(5, later).ends_at(at) == at + timedelta(minutes=5)
+    assert unstamped.ends_at(at) == at + timedelta(minutes=10)
+    documented = Telemetry.from_api({"data": {"remainingTime": 12, "autoOffTime": 99}})
+    assert documented is not None
+    assert documented.remaining_time == Countdown(12, None)
+
+
+def test_door_safety_state_one_means_closed() -> None:
+    closed = Telemetry.from_api({"data": {"doorSafetyState": 1}})
+    opened = Telemetry.from_api({"data": {"doorSafetyState": 0}})
+    silent = Telemetry.from_api({"data": {"temp": 20}})
+    assert closed is not None
+    assert opened is not None
+    assert silent is not None
+    assert (closed.reports_door, closed.door_closed) == (True, True)
+    assert (opened.reports_door, opened.door_closed) == (True, False)
+    assert (silent.reports_door, silent.door_closed) == (False, None)
+
+
+def test_endpoints_without_graphql_support_no_push() -> None:
+    rest = {n: {"https": f"https://{n}.example"} for n in ("generics", "device", "data")}
+    assert not Endpoints.from_document({"endpoints": {"RestApi": rest}}).supports_push
+    with_data_only = {"RestApi": rest, "GraphQL": {"data": {"https": "https://d.example/graphql"}}}
+    assert not Endpoints.from_document({"endpoints": with_data_only}).supports_push
+    full = {"RestApi": rest, "GraphQL": {"device": {"https": "https://d.example/graphql"}}}
+    assert Endpoints.from_document({"endpoints": full}).supports_push

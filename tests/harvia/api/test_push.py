@@ -182,6 +182,12 @@ def test_parsers_reject_malformed_notices() -> None:
         is None
     )
     assert parse_measurement_notice(None) is None
+    # An item without its envelope belongs to the receiver (the device id) and names no cabin.
+    bare = parse_measurement_notice(
+        {"devicesMeasurementsUpdateFeed": {"receiver": "d", "item": {"data": '{"temp": 70}'}}}
+    )
+    assert bare is not None
+    assert (bare.device_id, bare.telemetry.cabin_id, bare.telemetry.temperature) == ("d", None, 70)
 
 
 async def test_tokens_never_reach_the_log(
@@ -197,5 +203,7 @@ async def test_tokens_never_reach_the_log(
     finally:
         await stop(task)
     assert ">>> " in caplog.text  # gql logged its frames, the subscription's authorization too
+    frames = [r for r in caplog.records if r.getMessage().startswith((">>> ", "<<< "))]
+    assert {r.levelno for r in frames} == {logging.DEBUG}  # not at INFO, HA's default level
     for token in server.ctx.tokens.active():
         assert token.value not in caplog.text
