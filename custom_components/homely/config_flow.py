@@ -29,6 +29,7 @@ from .api import (
     HomelyAuthError,
     HomelyConnectionError,
     HomelyRateLimitError,
+    HomelyRequestError,
     Location,
 )
 from .const import CONF_BASE_URL, CONF_LOCATION_ID, DOMAIN
@@ -61,6 +62,9 @@ class HomelyConfigFlow(ConfigFlow, domain=DOMAIN):
             return {"base": "invalid_auth"}, []
         except HomelyRateLimitError:
             return {"base": "rate_limited"}, []
+        except HomelyRequestError as err:
+            _LOGGER.warning("Homely refused the sign-in request as malformed: %s", err)
+            return {"base": "unknown"}, []
         except HomelyConnectionError:
             return {"base": "cannot_connect"}, []
         except Exception:

@@ -100,7 +100,11 @@ class HomelyCoordinator(DataUpdateCoordinator[HomelyData]):
         current: HomelyData | None = self.data
         if current is None:  # the first poll
             return HomelyData(home, home.alarm_state)
-        data = current.merge_poll(home, alarm_pushed_meanwhile=self._alarm_pushed_at > started)
+        data = current.merge_poll(
+            home,
+            alarm_pushed_meanwhile=self._alarm_pushed_at > started,
+            push_connected=self.push_connected,
+        )
         self._handle_device_changes(data)
         return data
 
@@ -170,8 +174,9 @@ class HomelyCoordinator(DataUpdateCoordinator[HomelyData]):
         if isinstance(event, AlarmEvent):
             if event.home_id != self.location_id:
                 return
-            if self.data.apply_alarm_event(event):
-                self._alarm_pushed_at = time.monotonic()
+            received = time.monotonic()
+            if self.data.apply_alarm_event(event, received=received):
+                self._alarm_pushed_at = received
                 self._async_update_context(self.location_id)
             return
         self._apply_device_event(event)

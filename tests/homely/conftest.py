@@ -29,6 +29,7 @@ THERMOSTAT = "93fc76e9-1a1f-4e63-8cf4-963f2e834eaf"
 
 ACCOUNTS = {
     "typical_home.yaml": ("kari@homely.example", "hjemme-2026", "Solbakken 12"),
+    "live_shapes.yaml": ("kari@homely.example", "hjemme-2026", "Solbakken 12"),
     "rate_limited.yaml": ("kari@homely.example", "hjemme-2026", "Solbakken 12"),
     "two_homes.yaml": ("per@homely.example", "to-hjem-2026", "Kringsjå"),
     "big_home.yaml": ("facility@homely.example", "stort-bygg-2026", "Kontorbygg"),

@@ -144,6 +144,15 @@ async def test_account_without_homes(hass: HomeAssistant, entry_data: dict[str, 
     ("fault", "change", "error"),
     [
         (None, {CONF_PASSWORD: "wrong"}, "invalid_auth"),
+        (
+            HttpFault(
+                400,
+                path="/homely/oauth/token",
+                body={"statusCode": 400, "message": ["username must be an email"]},
+            ),
+            {},
+            "unknown",  # a malformed request says nothing about the credentials
+        ),
         (HttpFault(503, path="/homely/oauth/token"), {}, "cannot_connect"),
         (HttpFault(429, path="/homely/locations"), {}, "rate_limited"),
         (HttpFault(200, path="/homely/locations", body={"not": "a list"}), {}, "cannot_connect"),

@@ -89,6 +89,39 @@ async def test_tokens_expire_and_the_integration_signs_in_again(
     assert (push.connects, push.connected) == (1, True)  # renewing tokens leaves the socket be
 
 
+@pytest.mark.parametrize("scenario", ["typical_home.yaml", "live_shapes.yaml"])
+async def test_renewals_use_the_refresh_token_whether_or_not_its_lifetime_is_given(
+    hass: HomeAssistant, ready: MockConfigEntry, cloud: SimulatorServer, sim_clock: SimClock
+) -> None:
+    coordinator = ready.runtime_data.coordinator
+    client = ready.runtime_data.client
+    client._clock = sim_clock.now  # token lifetimes on the simulator's clock
+    client._access = client._refresh = None
+    cloud.ctx.log.clear()
+    for _ in range(10):  # ten polls, each after the one-minute access token has run out
+        await coordinator.async_refresh()
+        assert coordinator.last_update_success
+        sim_clock.advance(58)
+    assert cloud.ctx.log.count("POST /homely/oauth/token") == 1
+    assert cloud.ctx.log.count("POST /homely/oauth/refresh-token") == 9
+
+
+async def test_a_malformed_sign_in_request_is_not_reauth(
+    hass: HomeAssistant, ready: MockConfigEntry, cloud: SimulatorServer
+) -> None:
+    coordinator = ready.runtime_data.coordinator
+    cloud.ctx.tokens.revoke_subject()  # the next poll has to sign in again
+    body = {"statusCode": 400, "message": ["username must be an email"]}
+    cloud.ctx.faults.add_http(HttpFault(400, path="/homely/oauth/token", body=body))
+    await coordinator.async_refresh()
+    assert not coordinator.last_update_success
+    await hass.async_block_till_done()
+    assert not hass.config_entries.flow.async_progress()
+    cloud.ctx.faults.clear()
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+
+
 async def test_revoked_tokens_and_changed_password(
     hass: HomeAssistant, ready: MockConfigEntry, cloud: SimulatorServer, sim: HomelySimulator
 ) -> None:

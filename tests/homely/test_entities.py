@@ -16,12 +16,13 @@ from custom_components.homely import PLATFORMS
 from custom_components.homely.const import DOMAIN
 from simulators.homely import HomelySimulator
 
-from .conftest import HOME, SetUp
+from .conftest import HOME, THERMOSTAT, SetUp
 from .helpers import attribute_of, socket_ready, state_of
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("scenario", ["typical_home.yaml", "live_shapes.yaml"])
 async def test_entities(
     hass: HomeAssistant,
     setup_integration: SetUp,
@@ -90,3 +91,46 @@ async def test_noisy_diagnostics_are_disabled_by_default(
         assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
     assert state_of(hass, "binary_sensor.gang_online") == "on"
     assert state_of(hass, "binary_sensor.kjokken_vindu_battery_defect") == "unknown"  # `{}`
+
+
+@pytest.mark.parametrize("scenario", ["live_shapes.yaml"])
+async def test_live_device_shapes(
+    hass: HomeAssistant,
+    setup_integration: SetUp,
+    entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    entry = await setup_integration()
+    devices = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+    legacy = next(d for d in devices if d.name == "Røykvarsler loft")
+    assert legacy.model == "Smoke Alarm"
+    assert state_of(hass, "binary_sensor.roykvarsler_loft_smoke") == "off"
+    assert state_of(hass, "binary_sensor.soverom_vindu_window") == "off"
+    assert state_of(hass, "binary_sensor.soverom_vindu_tamper") == "off"  # `alarm.tamper`
+    assert state_of(hass, "binary_sensor.ytterdor_las_lock") == "off"  # `lock.state: true`
+    # The `setup` feature and the thermostat's `mf4xx` states add nothing and break nothing.
+    thermostat = next(d for d in devices if d.model == "ELKO Super TR")
+    assert sorted(
+        e.unique_id.removeprefix(f"{THERMOSTAT}_")
+        for e in er.async_entries_for_device(
+            entity_registry, thermostat.id, include_disabled_entities=True
+        )
+    ) == ["cooling_setpoint", "heating_setpoint", "link_strength", "local_temperature", "online"]
+    motion = next(d for d in devices if d.name == "Kjeller")
+    assert sorted(
+        e.unique_id.split("_", 1)[1]
+        for e in er.async_entries_for_device(
+            entity_registry, motion.id, include_disabled_entities=True
+        )
+    ) == [
+        "battery_defect",
+        "battery_low",
+        "battery_voltage",
+        "link_strength",
+        "motion",
+        "online",
+        "tamper",
+        "temperature",
+    ]
+    assert state_of(hass, "sensor.bad_varmekabel_temperature") == "21.5"
+    assert state_of(hass, "sensor.bad_varmekabel_heating_setpoint") == "22.0"

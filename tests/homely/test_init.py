@@ -20,6 +20,7 @@ from .conftest import CABIN, HOME, SetUp
 from .helpers import eventually, socket_ready, state_of
 
 
+@pytest.mark.parametrize("scenario", ["typical_home.yaml", "live_shapes.yaml"])
 async def test_setup_unload_reload(
     hass: HomeAssistant, setup_integration: SetUp, cloud: SimulatorServer, sim: HomelySimulator
 ) -> None:
@@ -39,10 +40,21 @@ async def test_setup_unload_reload(
     await eventually(hass, lambda: sim.socket.listeners(HOME) == 0)
 
 
-async def test_cloud_down_at_setup_retries_without_reauth(
-    hass: HomeAssistant, config_entry: MockConfigEntry, cloud: SimulatorServer
+@pytest.mark.parametrize(
+    "fault",
+    [
+        HttpFault(503, path="/homely/home/*"),
+        HttpFault(
+            400,
+            path="/homely/oauth/token",
+            body={"statusCode": 400, "message": ["password should not be empty"]},
+        ),
+    ],
+)
+async def test_cloud_down_or_malformed_sign_in_at_setup_retries_without_reauth(
+    hass: HomeAssistant, config_entry: MockConfigEntry, cloud: SimulatorServer, fault: HttpFault
 ) -> None:
-    cloud.ctx.faults.add_http(HttpFault(503, path="/homely/home/*"))
+    cloud.ctx.faults.add_http(fault)
     await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.SETUP_RETRY

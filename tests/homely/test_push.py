@@ -9,7 +9,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.homely.const import WATCHDOG_INTERVAL
-from simulators.core import SimClock
+from simulators.core import SimClock, SimulatorServer
 from simulators.homely import HomelySimulator
 from simulators.homely.devices import iso
 
@@ -27,6 +27,18 @@ def device_event(device_id: str, stamp: str, value: Any, **extra: Any) -> dict[s
     }
 
 
+SHAPES = pytest.mark.parametrize("scenario", ["typical_home.yaml", "live_shapes.yaml"])
+
+
+async def all_sent_events_applied(hass: HomeAssistant, sim: HomelySimulator, home_id: str) -> None:
+    """Send a marker after everything queued; one socket keeps order, so it arrives last."""
+    home = sim.cloud.homes[home_id]
+    gang = next(d for d in home.devices.values() if d.name == "Gang")
+    sim.cloud.set_state(home, gang, "temperature", "temperature", 30.5)
+    await eventually(hass, lambda: state_of(hass, "sensor.gang_temperature") == "30.5")
+
+
+@SHAPES
 async def test_sensor_events_reach_states(
     hass: HomeAssistant, ready: MockConfigEntry, sim: HomelySimulator
 ) -> None:
@@ -62,6 +74,104 @@ async def test_alarm_arming_with_pending_state_and_user(
     sim.cloud.set_alarm(home, "BREACHED", None, sim_clock.now())
     await eventually(hass, lambda: state_of(hass, ALARM) == "triggered")
     assert attribute_of(hass, ALARM, "changed_by") == "Ola Nordmann"  # kept from the last user
+
+
+@pytest.mark.parametrize(
+    ("scenario", "user", "alarm", "exit_delay_states"),
+    [
+        # the live names, pending before final
+        ("typical_home.yaml", "Ola Nordmann", ALARM, ["ARM_AWAY_PENDING", "ARM_NIGHT_PENDING"]),
+        # the live names, and the final state followed by its pending state 51 ms later
+        ("live_shapes.yaml", "Ola Nordmann", ALARM, ["ARM_AWAY_PENDING", "ARM_NIGHT_PENDING"]),
+        # the document's names
+        (
+            "two_homes.yaml",
+            "Per Hansen",
+            "alarm_control_panel.kringsja",
+            ["ARMED_AWAY_PENDING", "ARMED_NIGHT_PENDING"],
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    ("final", "armed"), [("ARMED_AWAY", "armed_away"), ("ARMED_NIGHT", "armed_night")]
+)
+async def test_arming_ends_in_the_final_state_with_its_user(
+    hass: HomeAssistant,
+    ready: MockConfigEntry,
+    sim: HomelySimulator,
+    sim_clock: SimClock,
+    user: str,
+    alarm: str,
+    exit_delay_states: list[str],
+    final: str,
+    armed: str,
+) -> None:
+    coordinator = ready.runtime_data.coordinator
+    home = sim.cloud.homes[HOME]
+    account = next(u for u in sim.cloud.users.values() if u.name == user)
+    sim.cloud.arm(home, final, account, sim_clock.now())
+    await eventually(hass, lambda: state_of(hass, alarm) == "arming")
+    exit_delay_state = exit_delay_states[0 if final == "ARMED_AWAY" else 1]
+    assert coordinator.data.alarm_state == exit_delay_state
+    sim_clock.advance(31)
+    await all_sent_events_applied(hass, sim, HOME)  # the late pending state too, if sent
+    assert state_of(hass, alarm) == armed
+    assert attribute_of(hass, alarm, "changed_by") == user
+
+
+async def test_the_live_late_pending_state_does_not_undo_armed_night(
+    hass: HomeAssistant, ready: MockConfigEntry, sim: HomelySimulator, sim_clock: SimClock
+) -> None:
+    second = sim_clock.now()
+    final = {
+        "locationId": HOME,
+        "state": "ARMED_NIGHT",
+        "timestamp": iso(second + 0.605),
+        "userId": "697bcd43-2d2b-4a20-a0f0-2918d7c340a7",
+        "userName": "Kari Nordmann",
+        "eventId": 48214,
+    }
+    late_pending = {
+        "locationId": HOME,
+        "state": "ARM_NIGHT_PENDING",
+        "timestamp": iso(second + 0.656),
+    }
+    sim.cloud.emit(HOME, {"type": "alarm-state-changed", "data": final})
+    sim.cloud.emit(HOME, {"type": "alarm-state-changed", "data": late_pending})
+    await all_sent_events_applied(hass, sim, HOME)
+    assert state_of(hass, ALARM) == "armed_night"
+    assert attribute_of(hass, ALARM, "changed_by") == "Kari Nordmann"
+    # A new arming, clearly later, still shows.
+    rearming = {**late_pending, "state": "ARM_AWAY_PENDING", "timestamp": iso(second + 60)}
+    sim.cloud.emit(HOME, {"type": "alarm-state-changed", "data": rearming})
+    await eventually(hass, lambda: state_of(hass, ALARM) == "arming")
+
+
+@SHAPES
+async def test_a_poll_behind_the_final_event_does_not_undo_it(
+    hass: HomeAssistant,
+    ready: MockConfigEntry,
+    cloud: SimulatorServer,
+    sim: HomelySimulator,
+    sim_clock: SimClock,
+) -> None:
+    coordinator = ready.runtime_data.coordinator
+    home = sim.cloud.homes[HOME]
+    sim.cloud.arm(home, "ARMED_NIGHT", sim.cloud.user("kari@homely.example"), sim_clock.now())
+    sim_clock.advance(31)
+    await all_sent_events_applied(hass, sim, HOME)
+    assert state_of(hass, ALARM) == "armed_night"
+    home.alarm_state = "ARM_NIGHT_PENDING"  # the cloud's REST view a moment behind its socket
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert state_of(hass, ALARM) == "armed_night"
+    assert attribute_of(hass, ALARM, "changed_by") == "Kari Nordmann"
+    # Without the socket the poll is the only source, and it applies.
+    cloud.ctx.push.refuse_for(3600)
+    await cloud.ctx.push.drop_all()
+    await eventually(hass, lambda: not coordinator.push_connected)
+    await coordinator.async_refresh()
+    assert state_of(hass, ALARM) == "arming"
 
 
 async def test_alarm_events_are_ordered_by_timestamp(

@@ -7,6 +7,7 @@ from .exceptions import (
     HomelyConnectionError,
     HomelyError,
     HomelyRateLimitError,
+    HomelyRequestError,
     HomelyResponseError,
 )
 from .models import (
@@ -18,6 +19,7 @@ from .models import (
     Location,
     State,
     StateChange,
+    is_pending_alarm_state,
     parse_event,
 )
 from .push import HomelyPush
@@ -36,10 +38,12 @@ __all__ = [
     "HomelyError",
     "HomelyPush",
     "HomelyRateLimitError",
+    "HomelyRequestError",
     "HomelyResponseError",
     "Location",
     "RateLimitGate",
     "State",
     "StateChange",
+    "is_pending_alarm_state",
     "parse_event",
 ]

@@ -17,6 +17,7 @@ from .exceptions import (
     HomelyAuthError,
     HomelyConnectionError,
     HomelyRateLimitError,
+    HomelyRequestError,
     HomelyResponseError,
 )
 from .models import Home, Location
@@ -29,8 +30,13 @@ REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=20)
 # this long, doubling on every 429 in a row, up to the maximum.
 RATE_LIMIT_MIN_BACKOFF = 60.0
 RATE_LIMIT_MAX_BACKOFF = 900.0
-# How the token endpoints refuse credentials or a refresh token.
-REJECTED = (HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN)
+# How the sign-in refuses a username and password ("Invalid user credentials" comes with 401).
+CREDENTIALS_REJECTED = (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN)
+# How the refresh endpoint refuses a refresh token ("Refresh token expired" comes with 400).
+REFRESH_REJECTED = (HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN)
+# The live service's token responses can lack `refresh_expires_in`; its refresh tokens last the
+# documented 30 minutes. Should they last less, the refusal leads to a new sign-in.
+ASSUMED_REFRESH_LIFETIME = 1800.0
 
 
 class RateLimitGate:
@@ -78,6 +84,16 @@ def _error_message(body: Any) -> str:
     return str(message)
 
 
+def _rejects_credentials(status: int, body: Any) -> bool:
+    """A 400 that names the credentials as wrong (validation messages come as a list)."""
+    message = body.get("message") if isinstance(body, dict) else None
+    return (
+        status == HTTPStatus.BAD_REQUEST
+        and isinstance(message, str)
+        and "credentials" in message.lower()
+    )
+
+
 class HomelyClient:
     """One Homely account. Tokens use the lifetimes the cloud returns and are renewed on demand."""
 
@@ -108,8 +124,12 @@ class HomelyClient:
         """Sign in with username and password; HomelyAuthError when they are rejected."""
         body = {"username": self._username, "password": self._password}
         status, data = await self._call("POST", "/homely/oauth/token", json=body)
-        if status in REJECTED:
+        if status in CREDENTIALS_REJECTED or _rejects_credentials(status, data):
             raise HomelyAuthError(_error_message(data))
+        if status == HTTPStatus.BAD_REQUEST:
+            # The request's fields failed validation (["password must be a string"]): the
+            # password was never checked, so this says nothing about the credentials.
+            raise HomelyRequestError(_error_message(data))
         self._store_tokens(status, data)
         self.logins += 1
 
@@ -118,7 +138,7 @@ class HomelyClient:
         assert self._refresh is not None
         body = {"refresh_token": self._refresh.value}
         status, data = await self._call("POST", "/homely/oauth/refresh-token", json=body)
-        if status in REJECTED:
+        if status in REFRESH_REJECTED:
             _LOGGER.debug("Homely refused the refresh token (%s); signing in again", status)
             self._refresh = None
             return False
@@ -134,7 +154,8 @@ class HomelyClient:
             lifetime = float(data["expires_in"])
             self._access = _Token(str(data["access_token"]), now + lifetime, lifetime)
             if data.get("refresh_token"):
-                refresh_lifetime = float(data.get("refresh_expires_in") or 0)
+                announced = float(data.get("refresh_expires_in") or 0)
+                refresh_lifetime = announced if announced > 0 else ASSUMED_REFRESH_LIFETIME
                 self._refresh = _Token(
                     str(data["refresh_token"]), now + refresh_lifetime, refresh_lifetime
                 )

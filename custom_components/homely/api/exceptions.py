@@ -15,6 +15,10 @@ class HomelyResponseError(HomelyConnectionError):
     """The cloud answered with something this client cannot read."""
 
 
+class HomelyRequestError(HomelyConnectionError):
+    """HTTP 400: the cloud refused a request as malformed; not a verdict on the credentials."""
+
+
 class HomelyRateLimitError(HomelyConnectionError):
     """HTTP 429: the client holds back every request until `retry_after` seconds have passed."""
 

@@ -135,6 +135,11 @@ class Location:
         )
 
 
+def is_pending_alarm_state(state: str | None) -> bool:
+    """An exit or entry delay (ARM_NIGHT_PENDING, ARMED_AWAY_PENDING, BREACH_PENDING, ...)."""
+    return isinstance(state, str) and "PENDING" in state.upper()
+
+
 @dataclass(slots=True)
 class Home:
     location_id: str
@@ -169,6 +174,10 @@ class Home:
             skipped=skipped,
         )
 
+    @property
+    def alarm_pending(self) -> bool:
+        return is_pending_alarm_state(self.alarm_state)
+
 
 @dataclass(frozen=True, slots=True)
 class StateChange:
@@ -192,6 +201,16 @@ class AlarmEvent:
     timestamp: datetime | None
     user_name: str | None
     user_id: str | None
+    event_id: str | None = None  # a UUID in the simulator, an integer from the live cloud
+
+    @property
+    def pending(self) -> bool:
+        return is_pending_alarm_state(self.state)
+
+    @property
+    def by_user(self) -> bool:
+        """Homely names the user (and the event) on the final state of an arming or disarming."""
+        return bool(self.user_id or self.user_name or self.event_id)
 
 
 type Event = DeviceEvent | AlarmEvent
@@ -215,10 +234,18 @@ def parse_event(raw: Any) -> Event | None:
             home_id=_str(data, "locationId"),
             state=state,
             timestamp=parse_time(data.get("timestamp")),
-            user_name=data.get("userName") or None,
-            user_id=data.get("userId") or None,
+            user_name=_optional_text(data.get("userName")),
+            user_id=_optional_text(data.get("userId")),
+            event_id=_optional_text(data.get("eventId")),
         )
     return None
+
+
+def _optional_text(value: Any) -> str | None:
+    """A name or id as text (`eventId` is an integer live); None when absent or unreadable."""
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        return None
+    return str(value)
 
 
 def _device_event(data: Mapping[str, Any]) -> DeviceEvent:

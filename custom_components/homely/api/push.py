@@ -20,9 +20,11 @@ from .exceptions import HomelyError, HomelyResponseError
 from .models import Event, parse_event
 
 _LOGGER = logging.getLogger(__name__)
-# python-socketio and engineio log the connection URL, which carries the access token.
-_SOCKETIO_LOGGER = logging.getLogger(f"{__name__}.socketio")
-_ENGINEIO_LOGGER = logging.getLogger(f"{__name__}.engineio")
+# The sockets' own logging, under the libraries' names that the manifest lists (`socketio`,
+# `engineio`), so that users turn it on there. Not their `.client` loggers: a client created
+# elsewhere with default settings sets those to ERROR and gives them a handler of their own.
+_SOCKETIO_LOGGER = logging.getLogger("socketio.homely")
+_ENGINEIO_LOGGER = logging.getLogger("engineio.homely")
 _TOKEN = re.compile(r"(token=|Bearer(?:%20|\s+))[^&\s'\"]+", re.IGNORECASE)
 
 
@@ -38,7 +40,20 @@ class RedactTokens(logging.Filter):
 
 
 for _logger in (_LOGGER, _SOCKETIO_LOGGER, _ENGINEIO_LOGGER):
-    _logger.addFilter(RedactTokens())
+    _logger.addFilter(RedactTokens())  # the libraries log the connection URL with the token
+
+
+class PacketLogger(logging.LoggerAdapter[logging.Logger]):
+    """python-socketio and engineio log every packet and connection step at INFO: at DEBUG here.
+
+    Home Assistant shows INFO by default, and one line per event would flood its log.
+    Warnings and errors keep their level.
+    """
+
+    def info(self, msg: object, *args: object, **kwargs: Any) -> None:
+        kwargs["stacklevel"] = kwargs.get("stacklevel", 1) + 1  # the library's line, not this one
+        self.debug(msg, *args, **kwargs)
+
 
 RETRY_MIN = 5.0  # seconds before reconnecting after the server closed or refused the socket
 RETRY_MAX = 300.0
@@ -94,8 +109,8 @@ class HomelyPush:
             randomization_factor=0.5,
             handle_sigint=False,
             http_session=self._session,
-            logger=_SOCKETIO_LOGGER,
-            engineio_logger=_ENGINEIO_LOGGER,
+            logger=PacketLogger(_SOCKETIO_LOGGER),
+            engineio_logger=PacketLogger(_ENGINEIO_LOGGER),
         )
         sio.on("connect", self._connected)
         sio.on("disconnect", self._disconnected)

@@ -12,10 +12,11 @@ from custom_components.homely.api import (
     HomelyClient,
     HomelyConnectionError,
     HomelyRateLimitError,
+    HomelyRequestError,
     HomelyResponseError,
     RateLimitGate,
 )
-from custom_components.homely.api.client import RATE_LIMIT_MAX_BACKOFF
+from custom_components.homely.api.client import ASSUMED_REFRESH_LIFETIME, RATE_LIMIT_MAX_BACKOFF
 from simulators.core import HttpFault, SimClock
 
 from .conftest import CABIN, HOME, MakeClient
@@ -76,10 +77,59 @@ async def test_wrong_password_is_an_auth_error(make_client: MakeClient) -> None:
         await client.async_get_locations()
 
 
-async def test_missing_password_is_an_auth_error(make_client: MakeClient) -> None:
+async def test_a_malformed_sign_in_is_not_a_verdict_on_the_credentials(
+    make_client: MakeClient,
+) -> None:
     _server, client = await make_client(password=None)
-    with pytest.raises(HomelyAuthError, match="password must be a string"):
+    with pytest.raises(HomelyRequestError, match="password must be a string") as caught:
         await client.async_login()
+    assert not isinstance(caught.value, HomelyAuthError)
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (["username must be an email", "password should not be empty"], HomelyRequestError),
+        ("Bad Request", HomelyRequestError),
+        ("Invalid user credentials", HomelyAuthError),  # a 400 that does judge the password
+    ],
+)
+async def test_400_at_sign_in_by_its_message(
+    make_client: MakeClient, message: str | list[str], expected: type[Exception]
+) -> None:
+    server, client = await make_client()
+    body = {"statusCode": 400, "message": message}
+    server.ctx.faults.add_http(HttpFault(400, path="/homely/oauth/token", remaining=1, body=body))
+    with pytest.raises(expected):
+        await client.async_login()
+
+
+@pytest.mark.parametrize("scenario", ["typical_home.yaml", "live_shapes.yaml"])
+async def test_renewals_use_the_refresh_token_with_or_without_its_lifetime(
+    make_client: MakeClient, clock: SimClock, scenario: str
+) -> None:
+    server, client = await make_client(scenario)
+    await client.async_get_locations()
+    for _ in range(20):  # 20 minutes of one-minute access tokens
+        clock.advance(58)
+        await client.async_get_locations()
+    assert server.ctx.log.count("POST /homely/oauth/token") == 1
+    assert server.ctx.log.count("POST /homely/oauth/refresh-token") == 20
+    assert (client.logins, client.refreshes) == (1, 20)
+
+
+async def test_an_assumed_refresh_lifetime_that_is_too_long_ends_in_a_sign_in(
+    make_client: MakeClient, clock: SimClock
+) -> None:
+    server, client = await make_client("live_shapes.yaml")
+    await client.async_get_locations()
+    assert client._refresh is not None
+    assert client._refresh.lifetime == ASSUMED_REFRESH_LIFETIME
+    server.ctx.tokens.revoke_subject()  # as if it had expired early
+    clock.advance(58)
+    await client.async_get_locations()
+    assert server.ctx.log.count("POST /homely/oauth/refresh-token") == 1
+    assert client.logins == 2
 
 
 async def test_another_users_home_is_an_access_error(make_client: MakeClient) -> None:

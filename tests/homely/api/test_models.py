@@ -13,6 +13,7 @@ from custom_components.homely.api import (
     DeviceEvent,
     Home,
     HomelyResponseError,
+    Location,
     State,
     parse_event,
 )
@@ -144,3 +145,51 @@ def test_malformed_events_raise(raw: Any) -> None:
 
 def test_unknown_event_type() -> None:
     assert parse_event({"type": "something-new", "data": {}}) is None
+
+
+@pytest.mark.parametrize("event_id", ["5f0c6a36-4a3b-4d7e-9a51-0c2f7d3b1e11", 48214])
+def test_alarm_event_ids_as_text_or_integer(event_id: str | int) -> None:
+    event = parse_event(
+        {
+            "type": "alarm-state-changed",
+            "data": {
+                "locationId": "home",
+                "state": "ARMED_NIGHT",
+                "timestamp": STAMP,
+                "userId": "u",
+                "userName": "Kari",
+                "eventId": event_id,
+            },
+        }
+    )
+    assert isinstance(event, AlarmEvent)
+    assert event.event_id == str(event_id)
+    assert event.by_user
+    assert not event.pending
+
+
+@pytest.mark.parametrize(
+    ("data", "pending", "by_user"),
+    [
+        ({"state": "ARM_NIGHT_PENDING"}, True, False),
+        ({"state": "ARMED_AWAY_PENDING"}, True, False),
+        ({"state": "BREACH_PENDING"}, True, False),
+        ({"state": "BREACHED"}, False, False),
+        ({"state": "DISARMED", "eventId": 7}, False, True),
+        ({"state": "DISARMED", "userName": {"odd": 1}, "eventId": True}, False, False),
+    ],
+)
+def test_pending_and_final_alarm_states(data: dict[str, Any], pending: bool, by_user: bool) -> None:
+    event = parse_event({"type": "alarm-state-changed", "data": {"locationId": "h", **data}})
+    assert isinstance(event, AlarmEvent)
+    assert (event.pending, event.by_user) == (pending, by_user)
+
+
+def test_home_alarm_pending_and_locations_with_partner_code() -> None:
+    assert Home.from_json({"locationId": "h", "alarmState": "ARM_STAY_PENDING"}).alarm_pending
+    assert not Home.from_json({"locationId": "h", "alarmState": "ARMED_STAY"}).alarm_pending
+    assert not Home.from_json({"locationId": "h"}).alarm_pending
+    location = Location.from_json(
+        {"name": "Hjem", "role": "OWNER", "locationId": "h", "userId": "u", "partnerCode": 1}
+    )
+    assert (location.location_id, location.role) == ("h", "OWNER")
