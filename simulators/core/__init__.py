@@ -2,6 +2,7 @@
 
 from .clock import SimClock
 from .faults import FaultInjector, HttpFault, LatencyFault
+from .http import InvalidBodyError, admin_body, json_body, json_error, json_http_error
 from .push import PushConnection, PushHub
 from .request_log import LoggedRequest, RequestLog
 from .scenario import Scenario, ScenarioError, load_scenario, parse_scenario
@@ -14,6 +15,7 @@ __all__ = [
     "CloudSimulator",
     "FaultInjector",
     "HttpFault",
+    "InvalidBodyError",
     "IssuedToken",
     "LatencyFault",
     "LoggedRequest",
@@ -28,6 +30,10 @@ __all__ = [
     "TokenCheck",
     "TokenStatus",
     "TokenStore",
+    "admin_body",
+    "json_body",
+    "json_error",
+    "json_http_error",
     "load_scenario",
     "parse_scenario",
 ]

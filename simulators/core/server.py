@@ -16,6 +16,7 @@ import voluptuous as vol
 
 from .clock import SimClock
 from .faults import FaultInjector
+from .http import admin_body
 from .push import PushHub
 from .request_log import LoggedRequest, RequestLog
 from .scenario import Scenario, load_scenario
@@ -202,16 +203,6 @@ class SimulatorServer:
         app.router.add_get(f"{p}/clock", self._clock)
         app.router.add_post(f"{p}/clock", self._set_clock)
 
-    async def _body(self, request: web.Request, schema: vol.Schema) -> dict[str, Any]:
-        try:
-            raw = await request.json() if request.can_read_body else {}
-            result: dict[str, Any] = schema(raw)
-        except ValueError as err:
-            raise web.HTTPBadRequest(text=f"invalid JSON body: {err}") from err
-        except vol.Invalid as err:
-            raise web.HTTPBadRequest(text=f"invalid request: {err}") from err
-        return result
-
     async def _health(self, _: web.Request) -> web.Response:
         return web.json_response(
             {
@@ -243,11 +234,9 @@ class SimulatorServer:
         return web.json_response({**self.ctx.faults.as_json(), "push": self.ctx.push.as_json()})
 
     async def _add_fault(self, request: web.Request) -> web.Response:
+        raw = await admin_body(request)
         try:
-            raw = await request.json()
             self.ctx.faults.add_from_json(request.match_info["kind"], raw)
-        except ValueError as err:
-            raise web.HTTPBadRequest(text=f"invalid JSON body: {err}") from err
         except vol.Invalid as err:
             raise web.HTTPBadRequest(text=f"invalid fault: {err}") from err
         return web.json_response(self.ctx.faults.as_json(), status=201)
@@ -261,24 +250,24 @@ class SimulatorServer:
         return web.json_response(self.ctx.push.as_json())
 
     async def _drop_push(self, request: web.Request) -> web.Response:
-        body = await self._body(request, vol.Schema({vol.Optional("account"): str}))
+        body = await admin_body(request, vol.Schema({vol.Optional("account"): str}))
         dropped = await self.ctx.push.drop_all(body.get("account"))
         return web.json_response({"dropped": dropped})
 
     async def _refuse_push(self, request: web.Request) -> web.Response:
         schema = vol.Schema({vol.Required("seconds"): vol.All(vol.Coerce(float), vol.Range(min=0))})
-        body = await self._body(request, schema)
+        body = await admin_body(request, schema)
         self.ctx.push.refuse_for(body["seconds"])
         return web.json_response(self.ctx.push.as_json())
 
     async def _malformed_push(self, request: web.Request) -> web.Response:
         schema = vol.Schema({vol.Required("frames"): vol.All(int, vol.Range(min=0))})
-        body = await self._body(request, schema)
+        body = await admin_body(request, schema)
         self.ctx.push.corrupt_next(body["frames"])
         return web.json_response(self.ctx.push.as_json())
 
     async def _revoke_tokens(self, request: web.Request) -> web.Response:
-        body = await self._body(request, vol.Schema({vol.Optional("account"): str}))
+        body = await admin_body(request, vol.Schema({vol.Optional("account"): str}))
         revoked = self.ctx.tokens.revoke_subject(body.get("account"))
         return web.json_response({"revoked": revoked})
 
@@ -292,7 +281,7 @@ class SimulatorServer:
                 vol.Optional("speed"): vol.All(vol.Coerce(float), vol.Range(min=0)),
             }
         )
-        body = await self._body(request, schema)
+        body = await admin_body(request, schema)
         if "speed" in body:
             self.ctx.clock.set_speed(body["speed"])
         if "advance" in body:

@@ -14,6 +14,7 @@ import voluptuous as vol
 
 from .clock import SimClock
 from .faults import FaultInjector
+from .http import json_error
 from .push import PushHub
 from .request_log import RequestLog
 from .scenario import Scenario
@@ -63,7 +64,7 @@ class CloudSimulator(ABC):
             reason = HTTPStatus(status).phrase
         except ValueError:
             reason = "Error"
-        return web.json_response(body if body is not None else {"message": reason}, status=status)
+        return json_error(status, body if body is not None else {"message": reason})
 
     def state_json(self) -> dict[str, Any]:
         """The devices' current state, for the admin endpoint and tests."""

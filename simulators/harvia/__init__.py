@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 import voluptuous as vol
 
-from simulators.core import CloudSimulator, Scenario, SimContext
+from simulators.core import CloudSimulator, Scenario, SimContext, admin_body, json_error
 
 from .appsync import AppSyncServer, AppSyncService
 from .cloud import HarviaCloud
@@ -95,14 +95,13 @@ class HarviaSimulator(CloudSimulator):
 
     def error_response(self, status: int, body: Any = None) -> web.Response:
         if body is not None:
-            return web.json_response(body, status=status)
-        if status == 401:
-            return web.json_response({"message": "Unauthorized"}, status=status)
-        if status == 429:
-            return web.json_response({"message": "Too Many Requests"}, status=status)
-        if status == 504:
-            return web.json_response({"message": "Endpoint request timed out"}, status=status)
-        return web.json_response({"message": "Internal server error"}, status=status)
+            return super().error_response(status, body)
+        message = {
+            401: "Unauthorized",
+            429: "Too Many Requests",
+            504: "Endpoint request timed out",
+        }.get(status, "Internal server error")
+        return json_error(status, {"message": message})
 
     def state_json(self) -> dict[str, Any]:
         now = self.ctx.clock.now()
@@ -200,10 +199,7 @@ class HarviaSimulator(CloudSimulator):
         return web.json_response(self.endpoints_document())
 
     async def _admin_body(self, request: web.Request, schema: vol.Schema) -> dict[str, Any]:
-        try:
-            body: dict[str, Any] = schema(await request.json())
-        except (ValueError, vol.Invalid) as err:
-            raise web.HTTPBadRequest(text=str(err)) from err
+        body = await admin_body(request, schema)
         if request.match_info.get("device_id", "") not in ("", *self.cloud.saunas):
             raise web.HTTPNotFound(text="no such device")
         return body

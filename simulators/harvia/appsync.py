@@ -30,8 +30,9 @@ from graphql import (
     subscribe,
     validate,
 )
+import voluptuous as vol
 
-from simulators.core import PushHub
+from simulators.core import InvalidBodyError, PushHub, json_body, json_error
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -95,6 +96,12 @@ class AppSyncService:
         return resolve
 
 
+# A GraphQL-over-HTTP request; graphql-core itself reports a query that does not parse.
+GRAPHQL_REQUEST = vol.Schema(
+    {vol.Required("query"): object, vol.Optional("variables"): object}, extra=vol.ALLOW_EXTRA
+)
+
+
 def _decoded_header(request: web.Request) -> dict[str, Any]:
     """The base64 JSON `header` query parameter of a realtime connection ({} if unreadable)."""
     try:
@@ -102,6 +109,10 @@ def _decoded_header(request: web.Request) -> dict[str, Any]:
     except (ValueError, binascii.Error):
         return {}
     return header if isinstance(header, dict) else {}
+
+
+def _appsync_error(status: int, error_type: str, message: str) -> web.Response:
+    return json_error(status, {"errors": [{"errorType": error_type, "message": message}]})
 
 
 def _errors(result: ExecutionResult | list[GraphQLError]) -> list[dict[str, Any]]:
@@ -138,32 +149,12 @@ class AppSyncServer:
         service = self._service(request)
         account = self.authorize(request.headers.get("Authorization"))
         if account is None:
-            return web.json_response(
-                {
-                    "errors": [
-                        {
-                            "errorType": UNAUTHORIZED,
-                            "message": "You are not authorized to make this call.",
-                        }
-                    ]
-                },
-                status=401,
-            )
+            return _appsync_error(401, UNAUTHORIZED, "You are not authorized to make this call.")
         try:
-            body = await request.json()
-            query, variables = body["query"], body.get("variables") or {}
-        except (ValueError, KeyError, TypeError):
-            return web.json_response(
-                {
-                    "errors": [
-                        {
-                            "errorType": "MalformedHttpRequestException",
-                            "message": "Invalid request body",
-                        }
-                    ]
-                },
-                status=400,
-            )
+            body = await json_body(request, GRAPHQL_REQUEST)
+        except InvalidBodyError:
+            return _appsync_error(400, "MalformedHttpRequestException", "Invalid request body")
+        query, variables = body["query"], body.get("variables") or {}
         result = await graphql(
             service.schema, query, root_value=service.root(account), variable_values=variables
         )

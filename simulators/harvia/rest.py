@@ -11,6 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
+from simulators.core import InvalidBodyError, json_body, json_error, json_http_error
+
 from . import shapes
 from .cloud import Account, AuthRejectedError, HarviaCloud
 from .sauna import Cabin, CommandRejectedError, Sauna
@@ -22,7 +24,7 @@ GENERICS_SERVICE = "/rest/generics"
 
 
 def _error(status: int, error: str, message: str, **extra: Any) -> web.Response:
-    return web.json_response({"error": error, "message": message, **extra}, status=status)
+    return json_error(status, {"error": error, "message": message, **extra})
 
 
 def _http_error(cls: type[web.HTTPError], message: str, *, named: bool = True) -> web.HTTPError:
@@ -31,7 +33,7 @@ def _http_error(cls: type[web.HTTPError], message: str, *, named: bool = True) -
     body = {"message": message}
     if named:
         body = {"error": HTTPStatus(cls.status_code).phrase, **body}
-    return cls(text=json.dumps(body), content_type="application/json")
+    return json_http_error(cls, body)
 
 
 def _bad_request(message: str) -> web.Response:
@@ -90,12 +92,9 @@ class HarviaRest:
     # --- helpers ---------------------------------------------------------------------------
     async def _json(self, request: web.Request) -> dict[str, Any]:
         try:
-            body = await request.json()
-        except ValueError:
-            raise _http_error(web.HTTPBadRequest, "Invalid JSON body") from None
-        if not isinstance(body, dict):
-            raise _http_error(web.HTTPBadRequest, "Body must be an object")
-        return body
+            return await json_body(request)
+        except InvalidBodyError as err:
+            raise _http_error(web.HTTPBadRequest, str(err)) from None
 
     def _account(self, request: web.Request) -> Account:
         account = self.cloud.account_for(request.headers.get("Authorization"))
@@ -134,7 +133,7 @@ class HarviaRest:
         try:
             return web.json_response(self.cloud.sign_in(body.get("username"), body.get("password")))
         except AuthRejectedError as err:
-            return web.json_response(err.body, status=err.status)
+            return json_error(err.status, err.body)
 
     async def refresh(self, request: web.Request) -> web.Response:
         body = await self._json(request)
@@ -143,14 +142,14 @@ class HarviaRest:
                 self.cloud.refresh(body.get("refreshToken"), body.get("email"))
             )
         except AuthRejectedError as err:
-            return web.json_response(err.body, status=err.status)
+            return json_error(err.status, err.body)
 
     async def revoke(self, request: web.Request) -> web.Response:
         body = await self._json(request)
         try:
             return web.json_response(self.cloud.revoke(body.get("refreshToken")))
         except AuthRejectedError as err:
-            return web.json_response(err.body, status=err.status)
+            return json_error(err.status, err.body)
 
     # --- device service ------------------------------------------------------------------------
     async def devices(self, request: web.Request) -> web.Response:

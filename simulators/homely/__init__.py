@@ -1,4 +1,4 @@
-"""The Homely SDK cloud: OAuth-like tokens, locations, homes, and the Socket.IO live feed."""
+"""The Homely SDK cloud: its REST endpoints, the Socket.IO live feed and the admin endpoints."""
 
 from __future__ import annotations
 
@@ -10,22 +10,18 @@ from typing import Any
 from aiohttp import web
 import voluptuous as vol
 
-from simulators.core import CloudSimulator, Scenario, SimContext
+from simulators.core import CloudSimulator, Scenario, SimContext, admin_body
 
 from .cloud import Home, HomelyCloud
 from .devices import Device
+from .rest import HomelyRest, error, too_many_requests
 from .scenario import DEVICE_SCHEMA, SCENARIO_SCHEMA
 from .socket import HomelySocketServer
 
 SCENARIOS = Path(__file__).parent / "scenarios"
-API = "/homely"
 ADMIN = "/_sim/homely"
 
 __all__ = ["SCENARIOS", "HomelySimulator"]
-
-
-def _error(status: int, message: str | list[str]) -> web.Response:
-    return web.json_response({"statusCode": status, "message": message}, status=status)
 
 
 class HomelySimulator(CloudSimulator):
@@ -36,6 +32,7 @@ class HomelySimulator(CloudSimulator):
     def __init__(self, ctx: SimContext, scenario: Scenario) -> None:
         super().__init__(ctx, scenario)
         self.cloud = HomelyCloud(ctx, scenario.data)
+        self.rest = HomelyRest(self.cloud)
         self.socket = HomelySocketServer(
             ctx.push, self._authorize_socket, scenario.data["event_payload_key"]
         )
@@ -45,10 +42,7 @@ class HomelySimulator(CloudSimulator):
 
     # --- CloudSimulator -------------------------------------------------------------------------
     def add_routes(self, app: web.Application) -> None:
-        app.router.add_post(f"{API}/oauth/token", self._token)
-        app.router.add_post(f"{API}/oauth/refresh-token", self._refresh)
-        app.router.add_get(f"{API}/locations", self._locations)
-        app.router.add_get(f"{API}/home/{{location_id}}", self._home)
+        self.rest.add_routes(app)
         self.socket.attach(app)
         app.router.add_post(f"{ADMIN}/homes/{{home}}/alarm", self._admin_alarm)
         app.router.add_post(f"{ADMIN}/homes/{{home}}/devices", self._admin_add_device)
@@ -73,11 +67,11 @@ class HomelySimulator(CloudSimulator):
 
     def error_response(self, status: int, body: Any = None) -> web.Response:
         if body is not None:
-            return web.json_response(body, status=status)
+            return super().error_response(status, body)
         if status == 429:
-            return self._too_many(30)
+            return too_many_requests(30)
         message = {401: "Unauthorized", 404: "Not Found"}.get(status, "Internal server error")
-        return _error(status, message)
+        return error(status, message)
 
     def state_json(self) -> dict[str, Any]:
         return {
@@ -133,87 +127,7 @@ class HomelySimulator(CloudSimulator):
                 entries[home.location_id] = {"domain": "homely", "title": home.name, "steps": steps}
         return list(entries.values())
 
-    # --- auth -----------------------------------------------------------------------------------
-    def _tokens(self, username: str) -> web.Response:
-        data = self.scenario.data
-        access = self.ctx.tokens.issue(
-            "access", username, data["access_token_lifetime"], as_jwt=True
-        )
-        refresh = self.ctx.tokens.issue("refresh", username, data["refresh_token_lifetime"])
-        body = {
-            "access_token": access.value,
-            "expires_in": data["access_token_lifetime"],
-            "refresh_expires_in": data["refresh_token_lifetime"],
-            "refresh_token": refresh.value,
-            "token_type": "bearer",
-            "not-before-policy": 1618215605,
-            "session_state": access.value[-36:],
-            "scope": "",
-        }
-        if not data["token_refresh_expires_in"]:
-            del body["refresh_expires_in"]
-        return web.json_response(body, status=201)
-
-    def _too_many(self, retry_after: int) -> web.Response:
-        return web.json_response(
-            {
-                "statusCode": 429,
-                "message": "ThrottlerException: Too Many Requests",
-                "retryAfter": retry_after,
-            },
-            status=429,
-            headers={"Retry-After": str(retry_after)},
-        )
-
-    def _limited(self, key: str) -> web.Response | None:
-        retry_after = self.cloud.limiter.check(key.lower(), self.ctx.clock.now())
-        return None if retry_after is None else self._too_many(retry_after)
-
-    async def _json(self, request: web.Request) -> dict[str, Any]:
-        try:
-            body = await request.json()
-        except ValueError:
-            return {}
-        return body if isinstance(body, dict) else {}
-
-    async def _token(self, request: web.Request) -> web.Response:
-        body = await self._json(request)
-        missing = [
-            f"{name} must be a string"
-            for name in ("username", "password")
-            if not isinstance(body.get(name), str)
-        ]
-        if missing:
-            return _error(400, missing)
-        if (limited := self._limited(body["username"])) is not None:
-            return limited
-        user = self.cloud.user(body["username"])
-        if user is None or user.password != body["password"]:
-            return _error(401, "Invalid user credentials")
-        return self._tokens(user.username)
-
-    async def _refresh(self, request: web.Request) -> web.Response:
-        body = await self._json(request)
-        if not isinstance(body.get("refresh_token"), str):
-            return _error(400, ["refresh_token must be a string"])
-        check = self.ctx.tokens.check(body["refresh_token"], "refresh")
-        if check.token is not None and (limited := self._limited(check.token.subject)):
-            return limited
-        if check.status == "expired":
-            return _error(400, "Refresh token expired")
-        if not check.valid or check.subject is None:
-            return _error(400, "Invalid refresh token")
-        self.ctx.tokens.revoke(body["refresh_token"])  # refresh tokens rotate
-        return self._tokens(check.subject)
-
-    def _bearer(self, request: web.Request) -> tuple[str | None, web.Response | None]:
-        header = request.headers.get("Authorization", "")
-        token = header[7:] if header.lower().startswith("bearer ") else ""
-        check = self.ctx.tokens.check(token, "access")
-        if not check.valid or check.subject is None:
-            return None, _error(401, "Unauthorized")
-        return check.subject, self._limited(check.subject)
-
+    # --- push ---------------------------------------------------------------------------------
     def _authorize_socket(self, token: str, location_id: str) -> tuple[str | None, str]:
         check = self.ctx.tokens.check(token, "access")
         user = self.cloud.user(check.subject or "") if check.valid else None
@@ -223,40 +137,6 @@ class HomelySimulator(CloudSimulator):
             return None, f"User {user.user_id} has no access to location {location_id}"
         return user.username, ""
 
-    # --- SDK endpoints ----------------------------------------------------------------------------
-    async def _locations(self, request: web.Request) -> web.Response:
-        username, failure = self._bearer(request)
-        if failure is not None or username is None:
-            return failure or _error(401, "Unauthorized")
-        user = self.cloud.user(username)
-        assert user is not None
-        partner = self.scenario.data.get("partner_code")
-        return web.json_response(
-            [
-                {
-                    "name": home.name,
-                    "role": "ADMIN",
-                    "userId": user.user_id,
-                    "locationId": home.location_id,
-                    "gatewayserial": home.gateway_serial,
-                    **({} if partner is None else {"partnerCode": partner}),
-                }
-                for home in self.cloud.homes_of(user)
-            ]
-        )
-
-    async def _home(self, request: web.Request) -> web.Response:
-        username, failure = self._bearer(request)
-        if failure is not None or username is None:
-            return failure or _error(401, "Unauthorized")
-        user = self.cloud.user(username)
-        assert user is not None
-        location_id = request.match_info["location_id"]
-        if location_id not in user.homes or location_id not in self.cloud.homes:
-            return _error(403, f"User {user.user_id} has no access to location {location_id}")
-        return web.json_response(self.cloud.homes[location_id].as_json("ADMIN"))
-
-    # --- push -----------------------------------------------------------------------------------
     def _queue_event(self, location_id: str, event: dict[str, Any]) -> None:
         self._events.put_nowait((location_id, event))
 
@@ -280,25 +160,18 @@ class HomelySimulator(CloudSimulator):
                 return home, home.devices[device_id]
         raise web.HTTPNotFound(text="no such device")
 
-    async def _admin_body(self, request: web.Request, schema: vol.Schema) -> dict[str, Any]:
-        try:
-            body: dict[str, Any] = schema(await request.json())
-        except (ValueError, vol.Invalid) as err:
-            raise web.HTTPBadRequest(text=str(err)) from err
-        return body
-
     async def _admin_alarm(self, request: web.Request) -> web.Response:
         """Arm or disarm as a user of the home would from the app (the SDK cannot)."""
         home = self._find_home(request)
         schema = vol.Schema({vol.Required("state"): str, vol.Optional("user"): str})
-        body = await self._admin_body(request, schema)
+        body = await admin_body(request, schema)
         user = self.cloud.user(body["user"]) if "user" in body else None
         self.cloud.arm(home, body["state"], user, self.ctx.clock.now())
         return web.json_response({"alarm": home.alarm_state})
 
     async def _admin_add_device(self, request: web.Request) -> web.Response:
         home = self._find_home(request)
-        body = await self._admin_body(request, DEVICE_SCHEMA)
+        body = await admin_body(request, DEVICE_SCHEMA)
         added = self.cloud.add_devices(home, body, self.ctx.clock.now())
         return web.json_response({"added": [d.device_id for d in added]}, status=201)
 
@@ -306,7 +179,7 @@ class HomelySimulator(CloudSimulator):
         """Send an event exactly as given (duplicates, out-of-order alarms, foreign homes)."""
         home = self._find_home(request)
         schema = vol.Schema({vol.Required("type"): str, vol.Required("data"): object})
-        body = await self._admin_body(request, schema)
+        body = await admin_body(request, schema)
         self.cloud.emit(home.location_id, body)
         return web.json_response({"queued": True})
 
@@ -319,13 +192,13 @@ class HomelySimulator(CloudSimulator):
                 vol.Required("value"): object,
             }
         )
-        body = await self._admin_body(request, schema)
+        body = await admin_body(request, schema)
         self.cloud.set_state(home, device, body["feature"], body["state"], body["value"])
         return web.json_response(device.as_json())
 
     async def _admin_online(self, request: web.Request) -> web.Response:
         _home, device = self._find_device(request)
-        body = await self._admin_body(request, vol.Schema({vol.Required("online"): bool}))
+        body = await admin_body(request, vol.Schema({vol.Required("online"): bool}))
         device.online = body["online"]
         return web.json_response(device.as_json())
 
@@ -335,6 +208,6 @@ class HomelySimulator(CloudSimulator):
         return web.json_response({"removed": device.device_id})
 
     async def _admin_server_disconnect(self, request: web.Request) -> web.Response:
-        body = await self._admin_body(request, vol.Schema({vol.Optional("message"): str}))
+        body = await admin_body(request, vol.Schema({vol.Optional("message"): str}))
         count = await self.socket.server_disconnect(body.get("message", "Unauthorized"))
         return web.json_response({"disconnected": count})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import aiohttp
@@ -10,6 +9,7 @@ import pytest
 
 from simulators.core import SimClock, SimulatorServer
 from simulators.testing import SimulatorAdmin, running_simulator
+from tests.helpers import until
 
 from .conftest import login
 from .sample_cloud import SampleCloud
@@ -147,15 +147,17 @@ async def test_admin_rejects_bad_requests(
 
 
 async def test_devices_follow_the_clock(sample: SimulatorServer, admin: SimulatorAdmin) -> None:
-    assert (await admin.state())["devices"]["dev-1"]["temperature"] == 20
+    await admin.set_speed(0)  # the clock runs in real time: stopped, the values hold still
+    # The few milliseconds before it stopped may have warmed the device a little.
+    assert (await admin.state())["devices"]["dev-1"]["temperature"] == pytest.approx(20, abs=0.05)
     await admin.advance(100)
     assert (await admin.state())["devices"]["dev-1"]["temperature"] == pytest.approx(30, abs=0.5)
     await admin.set_speed(1000)  # the ticker now steps the devices on its own
-    for _ in range(100):
-        if (await admin.state())["devices"]["dev-1"]["temperature"] == 80:
-            break
-        await asyncio.sleep(0.02)
-    assert (await admin.state())["devices"]["dev-1"]["temperature"] == 80
+
+    async def at_target() -> bool:
+        return bool((await admin.state())["devices"]["dev-1"]["temperature"] == 80)
+
+    await until(at_target, what="the device to reach 80 degrees")
     assert sample.ctx.clock.speed == 1000
 
 
@@ -168,8 +170,9 @@ async def test_a_failing_step_is_logged_and_the_clock_goes_on(
 
     async with running_simulator(Broken, clock=clock):
         clock.advance(1)
-        await asyncio.sleep(0.1)
-    assert "sample simulator step failed" in caplog.text
+        await until(lambda: "sample simulator step failed" in caplog.text)
+        clock.advance(1)  # the clock still works, and steps again
+        await until(lambda: caplog.text.count("sample simulator step failed") == 2)
 
 
 async def test_push_faults(

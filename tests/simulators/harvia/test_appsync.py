@@ -21,6 +21,7 @@ from websockets.exceptions import ConnectionClosed
 
 from simulators.core import SimClock
 from tests.conftest import StartSimulator
+from tests.helpers import until
 
 from .conftest import Cloud, open_cloud
 
@@ -42,11 +43,17 @@ async def first(agen: Any, within: float = 5) -> Any:
     return await asyncio.wait_for(agen.__anext__(), within)
 
 
+async def registered(cloud: Cloud, service: str, field: str, receiver: str) -> None:
+    """Wait until the cloud has registered a subscription, so that what follows reaches it."""
+    subscribers = cloud.sim.appsync.services[service].subscribers
+    await until(lambda: bool(subscribers.get((field, receiver))), what=f"{field}({receiver})")
+
+
 async def test_state_feed_by_device_id(xenio: Cloud) -> None:
     async with xenio.realtime("device") as session:
         feed = subscribe(session, STATES, "xenio-1")
         pending = asyncio.ensure_future(first(feed))
-        await asyncio.sleep(0.2)  # the subscription is registered (start_ack)
+        await registered(xenio, "device", "devicesStatesUpdateFeed", "xenio-1")
         await xenio.call("POST", "device", "/devices/command",
                          json={"deviceId": "xenio-1", "command": {"type": "LIGHTS", "state": "on"}})  # fmt: skip
         notice = (await pending)["devicesStatesUpdateFeed"]
@@ -74,9 +81,9 @@ async def test_receiver_as_cognito_username_receives_nothing(xenio: Cloud) -> No
                 received.append(notice)  # noqa: PERF401  (kept as it arrives, until cancelled)
 
         collecting = asyncio.ensure_future(collect())
-        await asyncio.sleep(0.2)
+        await registered(xenio, "device", "devicesStatesUpdateFeed", username)
         xenio.sim.cloud.set_door("xenio-1", "C1", closed=False)
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(0.5)  # the test is that nothing arrives within this window
         collecting.cancel()  # gql ends the subscription (sends `stop`) when cancelled
         with suppress(asyncio.CancelledError):
             await collecting
@@ -102,7 +109,7 @@ async def test_measurement_feed_while_heating(xenio: Cloud, clock: SimClock) -> 
     async with xenio.realtime("data") as session:
         feed = subscribe(session, MEASUREMENTS, "xenio-1")
         pending = asyncio.ensure_future(first(feed))
-        await asyncio.sleep(0.2)
+        await registered(xenio, "data", "devicesMeasurementsUpdateFeed", "xenio-1")
         clock.advance(61)
         item = (await pending)["devicesMeasurementsUpdateFeed"]["item"]
         assert item["subId"] == "C1"
@@ -123,7 +130,7 @@ async def test_expired_token_closes_the_connection(xenio: Cloud, clock: SimClock
     async with xenio.realtime("device") as session:
         feed = subscribe(session, STATES, "xenio-1")
         pending = asyncio.ensure_future(first(feed))
-        await asyncio.sleep(0.2)
+        await registered(xenio, "device", "devicesStatesUpdateFeed", "xenio-1")
         clock.advance(3601)
         with pytest.raises((TransportServerError, TransportClosed)):
             await pending
@@ -133,7 +140,7 @@ async def test_malformed_frames(xenio: Cloud) -> None:
     async with xenio.realtime("device") as session:
         feed = subscribe(session, STATES, "xenio-1")
         pending = asyncio.ensure_future(first(feed))
-        await asyncio.sleep(0.2)
+        await registered(xenio, "device", "devicesStatesUpdateFeed", "xenio-1")
         xenio.server.ctx.push.corrupt_next(1)
         xenio.sim.cloud.set_door("xenio-1", "C1", closed=False)
         broken = (await pending)["devicesStatesUpdateFeed"]["item"]["reported"]
@@ -149,7 +156,7 @@ async def test_dropped_and_refused_push(xenio: Cloud) -> None:
     async with xenio.realtime("device") as session:
         feed = subscribe(session, STATES, "xenio-1")
         pending = asyncio.ensure_future(first(feed))
-        await asyncio.sleep(0.2)
+        await registered(xenio, "device", "devicesStatesUpdateFeed", "xenio-1")
         assert await xenio.server.ctx.push.drop_all() == 1
         with pytest.raises(ConnectionClosed):  # the server closed the websocket
             await pending
@@ -256,7 +263,7 @@ async def test_live_measurement_items_lack_the_envelope(
     async with cloud.realtime("data") as session:
         feed = subscribe(session, MEASUREMENTS, "xenio-1")
         pending = asyncio.ensure_future(first(feed))
-        await asyncio.sleep(0.2)
+        await registered(cloud, "data", "devicesMeasurementsUpdateFeed", "xenio-1")
         clock.advance(61)
         item = (await pending)["devicesMeasurementsUpdateFeed"]["item"]
         assert (item["deviceId"], item["subId"], item["type"], item["sessionId"]) == (

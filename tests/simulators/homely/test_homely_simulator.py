@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from datetime import datetime
 import json
 from typing import Any
@@ -16,16 +14,9 @@ from simulators.core import SimClock, SimulatorServer
 from simulators.homely import SCENARIOS, HomelySimulator
 from simulators.homely.scenario import SCENARIO_SCHEMA
 from simulators.testing import SimulatorAdmin
+from tests.helpers import until
 
 from .conftest import HOME, KARI, Listen, login
-
-
-async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
-    for _ in range(int(within / 0.02)):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 async def get(http: aiohttp.ClientSession, url: str, token: str | None) -> tuple[int, Any]:
