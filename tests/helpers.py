@@ -1,24 +1,45 @@
-"""Helpers every integration's tests use: waiting on real sockets, reading states and JSON."""
+"""Helpers every test uses: waiting for what arrives over real sockets, reading states and JSON."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+import inspect
 from typing import Any
 
 from homeassistant.core import HomeAssistant
+
+# A check to wait on: plain, or a coroutine when it has to ask something over the network.
+type Condition = Callable[[], bool | Awaitable[bool]]
+
+
+async def until(
+    condition: Condition, within: float = 8.0, *, every: float = 0.02, what: str = "condition"
+) -> None:
+    """Wait until `condition()` holds, checking every `every` seconds; fail after `within`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        held = condition()
+        if inspect.isawaitable(held):
+            held = await held
+        if held:
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {within:g} s waiting for {what}")
+        await asyncio.sleep(every)
 
 
 async def eventually(
     hass: HomeAssistant, condition: Callable[[], bool], within: float = 8.0
 ) -> None:
-    """Wait until `condition()` holds, letting Home Assistant and the sockets run meanwhile."""
-    for _ in range(int(within / 0.02)):
+    """`until` for Home Assistant tests: let Home Assistant finish its work before each check."""
+
+    async def settled() -> bool:
         await hass.async_block_till_done()
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not met in time")
+        return condition()
+
+    await until(settled, within)
 
 
 def state_of(hass: HomeAssistant, entity_id: str) -> str | None:

@@ -6,8 +6,7 @@ leaves a full-page screenshot and the browser's console in .artifacts/e2e/ at th
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 import os
@@ -47,6 +46,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 UI_TIMEOUT_MS = 20_000  # a busy two-core machine renders Home Assistant's pages slowly
+UI_TIMEOUT_S = UI_TIMEOUT_MS / 1000
 # Our integrations, as they appear in console messages, resource URLs and logger names.
 OUR_DOMAINS = ("harvia", "homely")
 
@@ -304,13 +304,3 @@ async def ha_api(signed_in: SignedInPage) -> AsyncIterator[HomeAssistantApi]:
         headers={"Authorization": f"Bearer {await signed_in.access_token()}"},
     ) as session:
         yield HomeAssistantApi(session)
-
-
-async def eventually(condition: Callable[[], Awaitable[bool]], what: str) -> None:
-    """Wait until `condition` holds, checking a few times a second; fail saying `what` if not."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + UI_TIMEOUT_MS / 1000
-    while not await condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {UI_TIMEOUT_MS // 1000} s waiting for {what}")
-        await asyncio.sleep(0.25)

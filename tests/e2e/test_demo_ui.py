@@ -18,12 +18,13 @@ import pytest
 import yaml
 
 from tests.demo_process import RunningDemo
+from tests.helpers import until
 
 from .conftest import (
     ROOT,
+    UI_TIMEOUT_S,
     HomeAssistantApi,
     SignedInPage,
-    eventually,
     overview_greeting,
     stored_access_token,
     submit_login_form,
@@ -206,7 +207,12 @@ async def test_sauna_switched_to_heat_in_its_dialog_heats_up(
     async def warmer_in_the_dialog() -> bool:
         return temperature(await current.inner_text()) > cold
 
-    await eventually(warmer_in_the_dialog, f"the dialog's current temperature to rise above {cold}")
+    await until(
+        warmer_in_the_dialog,
+        UI_TIMEOUT_S,
+        every=0.25,
+        what=f"the dialog's current temperature to rise above {cold}",
+    )
     state = await ha_api.state(entity_id)
     assert state["state"] == "heat"
     assert state["attributes"]["current_temperature"] > cold
@@ -237,7 +243,12 @@ async def test_sauna_light_toggled_in_the_ui_turns_on_and_off(
             in_ha = (await ha_api.state(entity_id))["state"] == ("on" if on else "off")
             return in_ha and await light_in_the_simulated_cloud() == on
 
-        await eventually(everywhere, f"{entity_id} and the simulated light to be {on=}")
+        await until(
+            everywhere,
+            UI_TIMEOUT_S,
+            every=0.25,
+            what=f"{entity_id} and the simulated light to be {on=}",
+        )
 
     await open_area(page, "Sauna")
     await page.get_by_role("button", name=re.compile(r"^Cabin sauna Light (Off|On)$")).click()
