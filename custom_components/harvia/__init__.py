@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, Platform
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util.ssl import get_default_context
 
-from .api import DEFAULT_DISCOVERY_URL, HarviaClient, HarviaError, HarviaPush
-from .const import CONF_DISCOVERY_URL, CONF_REFRESH_TOKEN, DOMAIN, FALLBACK_INTERVAL
+from .api import HarviaError, HarviaPush
+from .client_factory import client_for
+from .const import CONF_REFRESH_TOKEN, DOMAIN, FALLBACK_INTERVAL
 from .coordinator import HarviaConfigEntry, HarviaCoordinator, HarviaRuntimeData
 from .services import async_setup_services
 from .statistics import async_import_history
@@ -32,23 +32,13 @@ PLATFORMS = [
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
-def client_for(hass: HomeAssistant, data: dict[str, str]) -> HarviaClient:
-    return HarviaClient(
-        async_get_clientsession(hass),
-        data[CONF_EMAIL],
-        data[CONF_PASSWORD],
-        discovery_url=data.get(CONF_DISCOVERY_URL) or DEFAULT_DISCOVERY_URL,
-        refresh_token=data.get(CONF_REFRESH_TOKEN),
-    )
-
-
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     async_setup_services(hass)
     return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: HarviaConfigEntry) -> bool:
-    client = client_for(hass, dict(entry.data))
+    client = client_for(hass, entry.data)
     coordinator = HarviaCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = HarviaRuntimeData(client, coordinator)
@@ -86,7 +76,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: HarviaConfigEntry) -> N
     if not entry.data.get(CONF_REFRESH_TOKEN):
         return
     try:
-        await client_for(hass, dict(entry.data)).async_revoke()
+        await client_for(hass, entry.data).async_revoke()
     except HarviaError as err:
         _LOGGER.warning("Could not revoke the Harvia refresh token: %s", err)
 
@@ -94,9 +84,8 @@ async def async_remove_entry(hass: HomeAssistant, entry: HarviaConfigEntry) -> N
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: HarviaConfigEntry, device: DeviceEntry
 ) -> bool:
-    """A device may be removed by hand once its sauna has left the account."""
-    present = entry.runtime_data.coordinator.data.devices
+    """A device may be removed by hand once its sauna (or cabin) has left the account."""
+    present = entry.runtime_data.coordinator.data.identifiers()
     return not any(
-        identifier[0] == DOMAIN and identifier[1].split("/")[0] in present
-        for identifier in device.identifiers
+        owner == DOMAIN and identifier in present for owner, identifier in device.identifiers
     )

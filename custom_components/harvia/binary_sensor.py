@@ -16,15 +16,14 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import HarviaConfigEntry
 from .data import CabinData
-from .entity import HarviaDescribedEntity, async_setup_cabin_entities
+from .entity import HarviaDescribedEntity, HarviaEntityDescription, async_setup_cabin_entities
 
 PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class HarviaBinarySensorDescription(BinarySensorEntityDescription):
+class HarviaBinarySensorDescription(BinarySensorEntityDescription, HarviaEntityDescription):
     value_fn: Callable[[CabinData], bool | None]
-    exists_fn: Callable[[CabinData], bool] = lambda cabin: not cabin.is_sensor
     controller: bool = False  # one per controller, on the controller device
 
 
@@ -46,7 +45,7 @@ BINARY_SENSORS: tuple[HarviaBinarySensorDescription, ...] = (
         key="remote_control",
         translation_key="remote_control",
         value_fn=lambda cabin: cabin.state.remote_allowed if cabin.state else None,
-        exists_fn=lambda cabin: bool(cabin.state and "remoteAllowed" in cabin.state.raw),
+        exists_fn=lambda cabin: cabin.reports_remote_allowed,
     ),
     HarviaBinarySensorDescription(
         key="connectivity",
@@ -84,10 +83,7 @@ class HarviaBinarySensor(HarviaDescribedEntity, BinarySensorEntity):
     def available(self) -> bool:
         if self.entity_description.device_class is BinarySensorDeviceClass.CONNECTIVITY:
             # Connectivity is what tells the user the sauna is offline: it stays available.
-            return (
-                self.coordinator.last_update_success
-                and self._cabin_key in self.coordinator.data.cabins
-            )
+            return self.data_available
         return super().available
 
     @property

@@ -16,6 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api import Command
 from .commands import run_command
 from .const import DOMAIN
 from .coordinator import HarviaConfigEntry, HarviaCoordinator
@@ -124,7 +125,7 @@ class HarviaClimate(HarviaEntity, ClimateEntity):
         client = self.coordinator.client
         await self.run(
             client.async_command(
-                cabin.device.device_id, cabin.api_cabin, "SAUNA", hvac_mode == HVACMode.HEAT
+                cabin.device.device_id, cabin.api_cabin, Command.SAUNA, hvac_mode == HVACMode.HEAT
             )
         )
 
@@ -198,7 +199,9 @@ class HarviaClimate(HarviaEntity, ClimateEntity):
         if duration is not None:
             await self.run(
                 client.async_command(
-                    cabin.device.device_id, cabin.api_cabin, "ADJUST_DURATION", duration
+                    cabin.device.device_id, cabin.api_cabin, Command.ADJUST_DURATION, duration
                 )
             )
-        await self.run(client.async_command(cabin.device.device_id, cabin.api_cabin, "SAUNA", True))
+        await self.run(
+            client.async_command(cabin.device.device_id, cabin.api_cabin, Command.SAUNA, True)
+        )

@@ -63,5 +63,5 @@ async def run_command(coordinator: HarviaCoordinator, action: Awaitable[None], s
             translation_key="cannot_connect",
             translation_placeholders=placeholders,
         ) from err
-    if coordinator.push is None or not coordinator.push.connected:
+    if not coordinator.push_connected:
         await coordinator.async_request_refresh()  # no push to tell us the outcome

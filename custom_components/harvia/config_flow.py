@@ -15,13 +15,13 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from . import client_for
 from .api import (
     DEFAULT_DISCOVERY_URL,
     HarviaAuthError,
     HarviaConnectionError,
     HarviaNoPasswordError,
 )
+from .client_factory import client_for
 from .const import CONF_DISCOVERY_URL, CONF_REFRESH_TOKEN, DOMAIN
 
 _LOGGER = logging.getLogger(__name__)

@@ -13,7 +13,8 @@ CONF_REFRESH_TOKEN: Final = "refresh_token"  # noqa: S105  (a key name, not a se
 # Polling: a slow watchdog and resync while push is healthy, the main source while it is not.
 WATCHDOG_INTERVAL: Final = timedelta(minutes=30)
 FALLBACK_INTERVAL: Final = timedelta(seconds=60)
-WATCHDOG_CHECK: Final = timedelta(minutes=5)
+# A sauna the polls cannot read keeps its last values this long, then turns unavailable.
+STALE_AFTER: Final = 3 * FALLBACK_INTERVAL
 
 SENSOR_CABIN: Final = "classic"  # a sauna sensor has one classic shadow instead of cabins
 PARALLEL_REQUESTS: Final = 4  # REST calls in flight at once during a poll

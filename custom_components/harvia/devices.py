@@ -27,7 +27,7 @@ def controller_info(device: Device) -> DeviceInfo:
         model_id=device.declared_type,
         serial_number=device.serial_number,
         sw_version=device.firmware,
-        hw_version=device.attributes.get("HWID") or None,
+        hw_version=device.hardware_version,
         suggested_area=SUGGESTED_AREA,
     )
 

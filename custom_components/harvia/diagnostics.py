@@ -9,6 +9,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 
+from .api.models import PRIVATE_ATTRIBUTES
 from .const import CONF_REFRESH_TOKEN
 from .coordinator import HarviaConfigEntry
 
@@ -16,10 +17,7 @@ TO_REDACT = {
     CONF_EMAIL,
     CONF_PASSWORD,
     CONF_REFRESH_TOKEN,
-    "serialNumber",
-    "HWID",
-    "powerUnitHWID",
-    "BT_MAC",
+    *PRIVATE_ATTRIBUTES,
     "title",
     "unique_id",
 }

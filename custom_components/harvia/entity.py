@@ -3,19 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from dataclasses import dataclass
 
+from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import HarviaCoordinator
-from .data import CabinData
+from .data import CabinData, CabinKey
 from .devices import cabin_info, controller_info
+from .pushpoll import PushPollEntity, async_add_new_devices
 
 
-class HarviaEntity(CoordinatorEntity[HarviaCoordinator]):
-    """An entity of one cabin; unavailable while its sauna is offline."""
+def is_controller(cabin: CabinData) -> bool:
+    """A cabin of a sauna controller (not a sauna sensor)."""
+    return not cabin.is_sensor
+
+
+@dataclass(frozen=True, kw_only=True)
+class HarviaEntityDescription(EntityDescription):
+    """What every described Harvia entity has: whether it exists for a cabin."""
+
+    exists_fn: Callable[[CabinData], bool] = is_controller
+
+
+class HarviaEntity(PushPollEntity[HarviaCoordinator]):
+    """An entity of one cabin; unavailable while its sauna is offline or its data is stale.
+
+    Pushes about its cabin update it; an entity of the whole controller (`controller=True`)
+    listens to every push about the controller.
+    """
 
     _attr_has_entity_name = True
 
@@ -29,6 +46,7 @@ class HarviaEntity(CoordinatorEntity[HarviaCoordinator]):
     ) -> None:
         super().__init__(coordinator)
         self._cabin_key = cabin.key
+        self.push_key = cabin.device.device_id if controller else cabin.key
         self._attr_unique_id = f"{cabin.device.device_id}_{cabin.cabin_id}_{key}"
         self._attr_device_info = (
             controller_info(cabin.device) if controller else cabin_info(coordinator.data, cabin)
@@ -39,22 +57,24 @@ class HarviaEntity(CoordinatorEntity[HarviaCoordinator]):
         return self.coordinator.data.cabins[self._cabin_key]
 
     @property
+    def data_available(self) -> bool:
+        """The poll succeeded, the cabin is still in the account and its data is fresh."""
+        cabin = self.coordinator.data.cabins.get(self._cabin_key)
+        return super().available and cabin is not None and not cabin.stale
+
+    @property
     def available(self) -> bool:
-        return (
-            super().available
-            and self._cabin_key in self.coordinator.data.cabins
-            and self.cabin.connected
-        )
+        return self.data_available and self.cabin.connected
 
 
 class HarviaDescribedEntity(HarviaEntity):
-    """An entity defined by an EntityDescription (the description's key is in the unique id)."""
+    """An entity defined by a description (the description's key is in the unique id)."""
 
     def __init__(
         self,
         coordinator: HarviaCoordinator,
         cabin: CabinData,
-        description: EntityDescription,
+        description: HarviaEntityDescription,
         *,
         controller: bool = False,
     ) -> None:
@@ -62,26 +82,23 @@ class HarviaDescribedEntity(HarviaEntity):
         self.entity_description = description
 
 
+@callback
 def async_setup_cabin_entities(
     coordinator: HarviaCoordinator,
     async_add_entities: AddConfigEntryEntitiesCallback,
     build: Callable[[CabinData], Iterable[Entity]],
 ) -> None:
-    """Add a platform's entities for every cabin now and for saunas that appear later."""
+    """Add a platform's entities for every cabin now and for cabins that appear later."""
 
-    def add(cabins: list[CabinData]) -> None:
-        async_add_entities(entity for cabin in cabins for entity in build(cabin))
+    def add(keys: list[CabinKey]) -> None:
+        cabins = coordinator.data.cabins
+        async_add_entities(entity for key in keys for entity in build(cabins[key]))
 
-    add(list(coordinator.data.cabins.values()))
-    coordinator.config_entry.async_on_unload(coordinator.async_add_device_listener(add))
-
-
-class _ExistsDescription(Protocol):
-    @property
-    def exists_fn(self) -> Callable[[CabinData], bool]: ...
+    async_add_new_devices(coordinator, lambda: coordinator.data.cabins, add)
 
 
-def async_setup_described_entities[D: _ExistsDescription](
+@callback
+def async_setup_described_entities[D: HarviaEntityDescription](
     coordinator: HarviaCoordinator,
     async_add_entities: AddConfigEntryEntitiesCallback,
     entity_cls: Callable[[HarviaCoordinator, CabinData, D], Entity],

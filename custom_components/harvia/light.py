@@ -10,6 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api import Command
 from .commands import run_command
 from .const import DOMAIN
 from .coordinator import HarviaConfigEntry, HarviaCoordinator
@@ -56,7 +57,7 @@ class HarviaLight(HarviaEntity, LightEntity):
         await run_command(
             self.coordinator,
             self.coordinator.client.async_command(
-                cabin.device.device_id, cabin.api_cabin, "LIGHTS", on
+                cabin.device.device_id, cabin.api_cabin, Command.LIGHTS, on
             ),
             cabin.name,
         )

@@ -7,6 +7,7 @@ from homeassistant.const import UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api import Command
 from .commands import run_command
 from .coordinator import HarviaConfigEntry, HarviaCoordinator
 from .data import CabinData
@@ -59,7 +60,7 @@ class HarviaDuration(HarviaEntity, NumberEntity):
         await run_command(
             self.coordinator,
             self.coordinator.client.async_command(
-                cabin.device.device_id, cabin.api_cabin, "ADJUST_DURATION", int(value)
+                cabin.device.device_id, cabin.api_cabin, Command.ADJUST_DURATION, int(value)
             ),
             cabin.name,
         )

@@ -29,26 +29,15 @@ from homeassistant.util import dt as dt_util
 from .api import Countdown
 from .coordinator import HarviaConfigEntry
 from .data import CabinData, SaunaStatus
-from .entity import HarviaDescribedEntity, async_setup_described_entities
+from .entity import (
+    HarviaDescribedEntity,
+    HarviaEntityDescription,
+    async_setup_described_entities,
+    is_controller,
+)
 
 PARALLEL_UPDATES = 0
 COUNTDOWN_TICK = timedelta(minutes=1)
-
-
-def _controller(cabin: CabinData) -> bool:
-    return not cabin.is_sensor
-
-
-def _counter(name: str, telemetry_key: str) -> Callable[[CabinData], StateType]:
-    """A lifetime counter: from the telemetry when it has one, else the device attributes."""
-
-    def value(cabin: CabinData) -> StateType:
-        number = cabin.number(telemetry_key)
-        if number is None:
-            return cabin.device.stat(name, cabin.cabin_id)
-        return int(number) if number.is_integer() else number
-
-    return value
 
 
 def _while_on(value: Callable[[CabinData], StateType]) -> Callable[[CabinData], StateType]:
@@ -73,9 +62,8 @@ def _minutes_left(
 
 
 @dataclass(frozen=True, kw_only=True)
-class HarviaSensorDescription(SensorEntityDescription):
+class HarviaSensorDescription(SensorEntityDescription, HarviaEntityDescription):
     value_fn: Callable[[CabinData], StateType | datetime]
-    exists_fn: Callable[[CabinData], bool] = _controller
     counts_down: bool = False  # the value changes with time alone: write it every minute
 
 
@@ -127,9 +115,9 @@ SENSORS: tuple[HarviaSensorDescription, ...] = (
         device_class=SensorDeviceClass.POWER,
         native_unit_of_measurement=UnitOfPower.WATT,
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda cabin: cabin.number("heaterPower"),
+        value_fn=lambda cabin: cabin.heater_power,
         # Fenix power units report 0 W whatever they do; a sensor stuck at 0 would mislead.
-        exists_fn=lambda cabin: _controller(cabin) and not cabin.is_fenix,
+        exists_fn=lambda cabin: is_controller(cabin) and not cabin.is_fenix,
     ),
     HarviaSensorDescription(
         key="scheduled_start",
@@ -142,7 +130,7 @@ SENSORS: tuple[HarviaSensorDescription, ...] = (
         translation_key="total_sessions",
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=_counter("totalSessions", "totalSessions"),
+        value_fn=lambda cabin: cabin.total_sessions,
     ),
     HarviaSensorDescription(
         key="bathing_hours",
@@ -151,7 +139,7 @@ SENSORS: tuple[HarviaSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTime.HOURS,
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=_counter("totalBathingHours", "totalBathingHours"),
+        value_fn=lambda cabin: cabin.bathing_hours,
     ),
     HarviaSensorDescription(
         key="operating_hours",
@@ -161,7 +149,7 @@ SENSORS: tuple[HarviaSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=_counter("totalOperatingHours", "totalHours"),
+        value_fn=lambda cabin: cabin.operating_hours,
     ),
     HarviaSensorDescription(
         key="battery",

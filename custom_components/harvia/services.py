@@ -17,6 +17,8 @@ from .const import (
     SERVICE_START_SESSION,
 )
 
+# The envelope of what the action takes (services.yaml shows the same ranges); a heater's own
+# limits are checked by the climate entity, with a message that names them.
 START_SESSION_SCHEMA: VolDictType = {
     vol.Optional(ATTR_TEMPERATURE): vol.All(vol.Coerce(float), vol.Range(min=0, max=130)),
     vol.Optional(ATTR_HUMIDITY): vol.All(vol.Coerce(float), vol.Range(min=0, max=100)),

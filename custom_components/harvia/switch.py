@@ -10,33 +10,33 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api import Command
 from .commands import run_command
 from .coordinator import HarviaConfigEntry
 from .data import CabinData
-from .entity import HarviaDescribedEntity, async_setup_described_entities
+from .entity import HarviaDescribedEntity, HarviaEntityDescription, async_setup_described_entities
 
 PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class HarviaSwitchDescription(SwitchEntityDescription):
-    command: str
+class HarviaSwitchDescription(SwitchEntityDescription, HarviaEntityDescription):
+    command: Command
     value_fn: Callable[[CabinData], bool | None]
-    exists_fn: Callable[[CabinData], bool]
 
 
 SWITCHES: tuple[HarviaSwitchDescription, ...] = (
     HarviaSwitchDescription(
         key="fan",
         translation_key="fan",
-        command="FAN",
+        command=Command.FAN,
         value_fn=lambda cabin: cabin.state.fan_on if cabin.state else None,
         exists_fn=lambda cabin: cabin.supports_fan,
     ),
     HarviaSwitchDescription(
         key="steamer",
         translation_key="steamer",
-        command="STEAMER",
+        command=Command.STEAMER,
         value_fn=lambda cabin: cabin.state.steamer_on if cabin.state else None,
         exists_fn=lambda cabin: cabin.supports_steamer_switch,
     ),

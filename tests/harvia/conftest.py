@@ -1,11 +1,12 @@
-"""Harvia integration tests: real Home Assistant core against the Harvia simulator."""
+"""Harvia integration tests: real Home Assistant core against the Harvia simulator.
+
+The fixtures follow tests/conftest.py's pattern: scenario, cloud, sim, entry_data, config_entry.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
-from unittest.mock import PropertyMock, patch
 import uuid
 
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
@@ -17,9 +18,14 @@ import yaml
 from custom_components.harvia.const import CONF_DISCOVERY_URL, DOMAIN
 from simulators.core import SimClock, SimulatorServer
 from simulators.harvia import SCENARIOS, HarviaSimulator
-from tests.conftest import StartSimulator
+from tests.conftest import (
+    SetUp as SetUp,  # noqa: PLC0414  (re-exported: the tests import it from here)
+    StartSimulator,
+    scenario_file,
+)
 
 PASSWORD = "loyly-2026"
+TEST_SCENARIOS = Path(__file__).parent / "scenarios"
 # Run a test against the document's payload shapes and against those of the live cloud.
 BOTH_SHAPES = pytest.mark.parametrize("shapes", ["documented", "live"])
 
@@ -37,17 +43,6 @@ def _recorder_first(recorder_mock: Any) -> None:
 @pytest.fixture(autouse=True)
 def _custom_integrations(_recorder_first: None, enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/harvia."""
-
-
-@pytest.fixture
-def entity_registry_enabled_by_default() -> Iterator[None]:
-    """Create disabled-by-default entities enabled (as Home Assistant core's fixture does)."""
-    with patch(
-        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
-        new_callable=PropertyMock,
-        return_value=True,
-    ):
-        yield
 
 
 @pytest.fixture
@@ -74,11 +69,6 @@ def shapes() -> str:
 
 
 @pytest.fixture
-def sim_clock() -> SimClock:
-    return SimClock(start=1_790_000_000.0, speed=0)
-
-
-@pytest.fixture
 async def cloud(
     start_simulator: StartSimulator,
     scenario: str,
@@ -86,7 +76,7 @@ async def cloud(
     shapes: str,
     tmp_path: Path,
 ) -> SimulatorServer:
-    path = Path(scenario) if "/" in scenario else SCENARIOS / scenario
+    path = scenario_file(scenario, TEST_SCENARIOS, SCENARIOS)
     if shapes != "documented":
         data = yaml.safe_load(path.read_text())
         data["shapes"] = shapes
@@ -122,31 +112,3 @@ def config_entry(hass: HomeAssistant, entry_data: dict[str, Any], email: str) ->
     )
     entry.add_to_hass(hass)
     return entry
-
-
-type SetUp = Callable[[], Awaitable[MockConfigEntry]]
-
-
-@pytest.fixture
-async def setup_integration(
-    hass: HomeAssistant, config_entry: MockConfigEntry, cloud: SimulatorServer
-) -> AsyncIterator[SetUp]:
-    """Set the entry up on demand; unload it before the simulator stops."""
-
-    async def setup() -> MockConfigEntry:
-        assert await hass.config_entries.async_setup(config_entry.entry_id)
-        await hass.async_block_till_done()
-        return config_entry
-
-    yield setup
-    if (
-        hass.config_entries.async_get_entry(config_entry.entry_id)
-        and config_entry.state.recoverable
-    ):
-        await hass.config_entries.async_unload(config_entry.entry_id)
-        await hass.async_block_till_done()
-
-
-@pytest.fixture
-async def loaded(setup_integration: SetUp) -> MockConfigEntry:
-    return await setup_integration()

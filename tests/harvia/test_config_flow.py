@@ -30,6 +30,19 @@ async def _start(hass: HomeAssistant, advanced: bool = True) -> dict[str, Any]:
     return dict(result)
 
 
+async def _finish_with(
+    hass: HomeAssistant, flow_id: str, user_input: dict[str, Any], email: str
+) -> None:
+    """The user corrects the form: the entry of `email`'s account is created."""
+    with patch("custom_components.harvia.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(flow_id, user_input)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert (result["title"], result["result"].unique_id) == (email, account_id(email))
+    assert result["data"][CONF_EMAIL] == email
+    assert result["data"][CONF_REFRESH_TOKEN]
+    assert [e.unique_id for e in hass.config_entries.async_entries(DOMAIN)] == [account_id(email)]
+
+
 async def test_user_flow_creates_the_entry(
     hass: HomeAssistant, entry_data: dict[str, Any], cloud: SimulatorServer
 ) -> None:
@@ -71,9 +84,7 @@ async def test_user_flow_errors_then_recovers(
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
-    with patch("custom_components.harvia.async_setup_entry", return_value=True):
-        result = await hass.config_entries.flow.async_configure(result["flow_id"], entry_data)
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await _finish_with(hass, result["flow_id"], entry_data, "xenio@harvia.example")
 
 
 async def test_cloud_errors_are_cannot_connect(
@@ -85,16 +96,22 @@ async def test_cloud_errors_are_cannot_connect(
     result = await _start(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], entry_data)
     assert result["errors"] == {"base": "cannot_connect"}
+    await _finish_with(hass, result["flow_id"], entry_data, "xenio@harvia.example")  # one 503
 
 
 @pytest.mark.parametrize("scenario", [str(Path(__file__).parent / "scenarios" / "apple.yaml")])
-async def test_account_without_password(hass: HomeAssistant, entry_data: dict[str, Any]) -> None:
+async def test_account_without_password(
+    hass: HomeAssistant, entry_data: dict[str, Any], sim: HarviaSimulator
+) -> None:
     result = await _start(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {**entry_data, CONF_EMAIL: "apple@harvia.example", CONF_PASSWORD: "guess"},
-    )
+    apple = {**entry_data, CONF_EMAIL: "apple@harvia.example", CONF_PASSWORD: "guess"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], apple)
     assert result["errors"] == {"base": "no_password"}
+    # As the error says: set a password in the MyHarvia app, then use it here.
+    sim.cloud.change_password("apple@harvia.example", "set-in-the-app")
+    await _finish_with(
+        hass, result["flow_id"], {**apple, CONF_PASSWORD: "set-in-the-app"}, "apple@harvia.example"
+    )
 
 
 async def test_unexpected_error(hass: HomeAssistant, entry_data: dict[str, Any]) -> None:
@@ -105,6 +122,7 @@ async def test_unexpected_error(hass: HomeAssistant, entry_data: dict[str, Any])
     ):
         result = await hass.config_entries.flow.async_configure(result["flow_id"], entry_data)
     assert result["errors"] == {"base": "unknown"}
+    await _finish_with(hass, result["flow_id"], entry_data, "xenio@harvia.example")
 
 
 async def test_same_account_twice_aborts(

@@ -66,7 +66,11 @@ async def test_climate_controls(
     )
     assert cabin.active_profile == 3
     sim_clock.advance(90 * 60)  # heated up to 70 °C and holds it
-    await eventually(hass, lambda: state_of(hass, "sensor.cabin_sauna_status") == "ready")
+    # The jump expires the push's token: push reconnects and its resync poll waits out the
+    # refresh debouncer's cooldown (10 s) left by the resync when push first came up.
+    await eventually(
+        hass, lambda: state_of(hass, "sensor.cabin_sauna_status") == "ready", within=20
+    )
     assert hass.states.get(CLIMATE_ID).attributes["hvac_action"] == "idle"
     await call(hass, CLIMATE, SERVICE_TURN_OFF, {ATTR_ENTITY_ID: CLIMATE_ID})
     assert cabin.on is False

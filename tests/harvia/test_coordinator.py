@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
@@ -109,24 +110,47 @@ async def test_polling_takes_over_while_push_is_down(
     assert not hass.config_entries.flow.async_progress()  # no reauth for an outage
 
 
-async def test_watchdog_resyncs_while_pushes_keep_coming(
-    hass: HomeAssistant, setup_integration: SetUp, sim: HarviaSimulator, cloud: SimulatorServer
+@pytest.mark.parametrize("scenario", ["demo.yaml"])
+async def test_a_push_updates_its_cabin_only_and_leaves_the_poll_due(
+    hass: HomeAssistant,
+    setup_integration: SetUp,
+    sim: HarviaSimulator,
+    entity_registry: er.EntityRegistry,
 ) -> None:
-    """Pushes re-arm the poll timer; the watchdog still resyncs after 30 minutes."""
+    """A push writes the entities of its sauna, not another sauna's, and does not re-arm the
+    poll timer: the watchdog poll stays due when it was (a busy feed cannot postpone it)."""
     entry = await setup_integration()
+    await push_ready(hass, entry, sim, "xenio-cabin", "fenix-home")
     coordinator = entry.runtime_data.coordinator
-    polls = cloud.ctx.log.count("GET /rest/device/devices")
-    await coordinator._async_watchdog(dt_util.utcnow())
-    await hass.async_block_till_done()
-    assert cloud.ctx.log.count("GET /rest/device/devices") == polls  # polled just now
-    sim.cloud.set_door("xenio-1", "C1", closed=False)
+    next_poll = coordinator._unsub_refresh  # the scheduled poll's TimerHandle.cancel
+    assert next_poll is not None
+    due_in = next_poll.__self__.when() - hass.loop.time()  # type: ignore[attr-defined]
+    assert WATCHDOG_INTERVAL.total_seconds() - 5 < due_in <= WATCHDOG_INTERVAL.total_seconds() + 1
+    entities = [
+        e
+        for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+        if not e.disabled
+    ]
+    xenio = {e.entity_id for e in entities if e.unique_id.startswith("xenio-cabin_")}
+    fenix = {e.entity_id for e in entities if e.unique_id.startswith("fenix-home_")}
+    assert xenio
+    assert fenix
+    written: set[str] = set()
+    for event in (EVENT_STATE_CHANGED, EVENT_STATE_REPORTED):  # changed, or written unchanged
+        entry.async_on_unload(
+            hass.bus.async_listen(
+                event,
+                lambda e: written.add(e.data["entity_id"]),
+                event_filter=callback(lambda data: data["entity_id"] in xenio | fenix),
+            )
+        )
+    sim.cloud.set_door("xenio-cabin", "C1", closed=False)
     await eventually(
         hass, lambda: state_of(hass, "binary_sensor.cabin_sauna_remote_control_allowed") == "off"
     )
-    coordinator._last_poll -= WATCHDOG_INTERVAL + timedelta(seconds=1)
-    await coordinator._async_watchdog(dt_util.utcnow())
-    await hass.async_block_till_done()
-    assert cloud.ctx.log.count("GET /rest/device/devices") == polls + 1
+    assert xenio <= written  # every entity of the Xenio, its connectivity included
+    assert not fenix & written
+    assert coordinator._unsub_refresh is next_poll
 
 
 @pytest.mark.parametrize(
@@ -259,7 +283,7 @@ async def test_saunas_come_and_go(
     await coordinator.async_refresh()
     await hass.async_block_till_done()
     assert device_registry.async_get_device(identifiers={(DOMAIN, "xenio-1")}) is None
-    assert state_of(hass, "climate.cabin_sauna") in (None, "unavailable")
+    assert state_of(hass, "climate.cabin_sauna") is None  # removed with its device
 
 
 async def test_offline_sauna_is_unavailable_but_says_so(

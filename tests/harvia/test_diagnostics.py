@@ -6,13 +6,19 @@ import json
 
 from homeassistant.core import HomeAssistant
 
+from custom_components.harvia.const import WATCHDOG_INTERVAL
 from custom_components.harvia.diagnostics import async_get_config_entry_diagnostics
+from simulators.harvia import HarviaSimulator
 
 from .conftest import SetUp
+from .helpers import push_ready
 
 
-async def test_diagnostics_are_redacted(hass: HomeAssistant, setup_integration: SetUp) -> None:
+async def test_diagnostics_are_redacted(
+    hass: HomeAssistant, setup_integration: SetUp, sim: HarviaSimulator
+) -> None:
     entry = await setup_integration()
+    await push_ready(hass, entry, sim, "xenio-1")
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     text = json.dumps(diagnostics, default=str)
     for secret in (
@@ -23,7 +29,8 @@ async def test_diagnostics_are_redacted(hass: HomeAssistant, setup_integration: 
     ):
         assert secret not in text
     assert diagnostics["has_refresh_token"] is True
-    assert diagnostics["push"]["update_interval_s"] in (60.0, 1800.0)
+    # Push is connected, so polling has slowed to the watchdog.
+    assert diagnostics["push"]["update_interval_s"] == WATCHDOG_INTERVAL.total_seconds()
     cabin = diagnostics["devices"]["xenio-1"]["cabins"]["C1"]
     assert cabin["status"] == "off"
     assert cabin["effective_target"] == 80

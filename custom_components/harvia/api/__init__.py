@@ -16,6 +16,7 @@ from .exceptions import (
 )
 from .models import (
     CabinState,
+    Command,
     Countdown,
     Device,
     Endpoints,
@@ -29,6 +30,7 @@ from .push import HarviaPush
 __all__ = [
     "DEFAULT_DISCOVERY_URL",
     "CabinState",
+    "Command",
     "Countdown",
     "Device",
     "Endpoints",

@@ -24,7 +24,15 @@ from .exceptions import (
     HarviaResponseError,
     HarviaUnsupportedError,
 )
-from .models import CabinState, Device, Endpoints, Telemetry, as_bool, parse_timestamp
+from .models import (
+    DEFAULT_CABIN,
+    CabinState,
+    Device,
+    Endpoints,
+    Telemetry,
+    as_bool,
+    parse_timestamp,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -272,7 +280,7 @@ class HarviaClient:
         body = await self._get_ok(f"{endpoints.device}/devices/state", params)
         connection = body.get("connectionState") or {}
         return CabinState.from_shadow(
-            cabin_id=str(body.get("shadowName") or cabin_id or "C1"),
+            cabin_id=str(body.get("shadowName") or cabin_id or DEFAULT_CABIN),
             reported=body.get("state", body.get("reported")),
             desired=body.get("desired"),
             connected=as_bool(connection.get("connected"))
@@ -319,7 +327,7 @@ class HarviaClient:
     async def async_command(
         self, device_id: str, cabin_id: str | None, command: str, state: bool | int
     ) -> None:
-        """SAUNA, LIGHTS, FAN, STEAMER, VAPORIZER (on/off) or ADJUST_DURATION (minutes)."""
+        """A `Command`: on/off as a bool, ADJUST_DURATION in minutes."""
         endpoints = await self.async_get_endpoints()
         value: str | int = ("on" if state else "off") if isinstance(state, bool) else state
         body: dict[str, Any] = {"deviceId": device_id, "command": {"type": command, "state": value}}

@@ -5,18 +5,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 import json
-import logging
 import math
 from typing import Any
 from urllib.parse import urlparse
 
 from .exceptions import HarviaResponseError
 
-_LOGGER = logging.getLogger(__name__)
-
-SAUNA_STATUS_HEATING = 1
 SAUNA_STATUS_WAITING = 5
+MAX_JSON_DEPTH = 32  # real payloads nest a few levels
+DEFAULT_CABIN = "C1"  # the cabin of a controller that names none
+# Device attributes that identify one physical unit: never in diagnostics.
+PRIVATE_ATTRIBUTES = frozenset({"serialNumber", "HWID", "powerUnitHWID", "BT_MAC"})
+
+
+class Command(StrEnum):
+    """The device service's command types."""
+
+    SAUNA = "SAUNA"  # on/off
+    LIGHTS = "LIGHTS"
+    FAN = "FAN"
+    STEAMER = "STEAMER"
+    ADJUST_DURATION = "ADJUST_DURATION"  # minutes
 
 
 def as_bool(value: Any) -> bool | None:
@@ -56,17 +67,33 @@ def flag(mapping: Any, key: str) -> bool | None:
     return as_bool(section.get("on")) if isinstance(section, Mapping) else None
 
 
+def nested_within(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest at most `limit` deep (counted without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = (
+            item.values() if isinstance(item, Mapping) else item if isinstance(item, list) else None
+        )
+        if children is None:
+            continue
+        if depth >= limit:
+            return False
+        stack.extend((child, depth + 1) for child in children)
+    return True
+
+
 def parse_json_object(value: Any) -> dict[str, Any] | None:
-    """AppSync's AWSJSON fields arrive as JSON strings; None when it is not a JSON object."""
-    if isinstance(value, Mapping):
-        return dict(value)
-    if not isinstance(value, str):
+    """AppSync's AWSJSON fields arrive as JSON strings; None when it is not a JSON object, or
+    one nested so deep that reading it (repr, diagnostics) would exhaust Python's recursion."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            return None
+    if not isinstance(value, Mapping) or not nested_within(value, MAX_JSON_DEPTH):
         return None
-    try:
-        parsed = json.loads(value)
-    except ValueError:
-        return None
-    return parsed if isinstance(parsed, dict) else None
+    return dict(value)
 
 
 def is_number_flag(value: Any) -> bool:
@@ -79,11 +106,11 @@ def parse_timestamp(value: Any) -> datetime | None:
     if value is None or isinstance(value, bool):
         return None
     number = as_float(value)
-    if number is not None:
-        return datetime.fromtimestamp(number / 1000, UTC)
     try:
+        if number is not None:
+            return datetime.fromtimestamp(number / 1000, UTC)
         parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
+    except (ValueError, OverflowError, OSError):  # out of datetime's or the platform's range
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
@@ -214,13 +241,36 @@ class Device:
     def panel_type(self) -> str | None:
         return self.attributes.get("panelType") or None
 
-    def stat(self, name: str, cabin_id: str) -> int | None:
-        """A counter from the attributes, e.g. stat("totalSessions", "C1")."""
-        return as_int(self.attributes.get(f"stats.{name}.{cabin_id}"))
+    @property
+    def hardware_version(self) -> str | None:
+        return self.attributes.get("HWID") or None
+
+    @property
+    def connected(self) -> bool | None:
+        """What the device list says; None when it does not say."""
+        return as_bool(self.attributes.get("connected"))
 
     def cabin_ids_from_stats(self) -> list[str]:
         ids = {key.rsplit(".", 1)[1] for key in self.attributes if key.startswith("stats.")}
         return sorted(ids)
+
+    @property
+    def cabin_ids(self) -> list[str]:
+        """The cabins the lifetime counters name; rows without counters have one cabin."""
+        return self.cabin_ids_from_stats() or [DEFAULT_CABIN]
+
+    def stat(self, name: str, cabin_id: str) -> int | None:
+        """A counter from the attributes, e.g. stat("totalSessions", "C1")."""
+        return as_int(self.attributes.get(f"stats.{name}.{cabin_id}"))
+
+    def total_sessions(self, cabin_id: str) -> int | None:
+        return self.stat("totalSessions", cabin_id)
+
+    def bathing_hours(self, cabin_id: str) -> int | None:
+        return self.stat("totalBathingHours", cabin_id)
+
+    def operating_hours(self, cabin_id: str) -> int | None:
+        return self.stat("totalOperatingHours", cabin_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +302,6 @@ class Profile:
     index: int
     name: str
     target_temp: float | None
-    target_hum: float | None
     duration: int | None
 
 
@@ -345,13 +394,27 @@ class CabinState:
         return as_bool(self.raw.get("remoteAllowed"))
 
     @property
+    def reports_remote_allowed(self) -> bool:
+        return "remoteAllowed" in self.raw
+
+    @property
+    def has_fan(self) -> bool:
+        return isinstance(self.raw.get("fan"), Mapping)
+
+    @property
     def active_profile(self) -> int | None:
         return as_int(self.raw.get("activeProfile"))  # an int, or a string on Fenix
 
     @property
     def profiles(self) -> list[Profile]:
         raw = self.raw.get("profiles")
-        items = raw.items() if isinstance(raw, Mapping) else enumerate(raw or [])
+        items = (
+            raw.items()
+            if isinstance(raw, Mapping)
+            else enumerate(raw)
+            if isinstance(raw, list)
+            else ()
+        )
         profiles = []
         for key, value in items:
             index = as_int(key)
@@ -362,7 +425,6 @@ class CabinState:
                     index=index,
                     name=str(value.get("name") or f"Profile {index + 1}"),
                     target_temp=as_float(value.get("targetTemp")),
-                    target_hum=as_float(value.get("targetHum")),
                     duration=as_int(value.get("duration")),
                 )
             )
@@ -412,11 +474,6 @@ class CabinState:
                 flags += _profile_flags(profile)
         return any(is_number_flag(value) for value in flags)
 
-    @property
-    def errors(self) -> list[Any]:
-        errors = self.raw.get("errors")
-        return list(errors) if isinstance(errors, list) else []
-
     # sauna sensor (classic shadow)
     @property
     def temperature(self) -> float | None:
@@ -438,7 +495,6 @@ class Telemetry:
     cabin_id: str | None  # None: the item did not say (live items may lack subId)
     timestamp: datetime | None
     data: dict[str, Any] = field(default_factory=dict)
-    session_id: str | None = None
 
     @classmethod
     def from_api(cls, raw: Any, cabin_id: str | None = None) -> Telemetry | None:
@@ -453,7 +509,6 @@ class Telemetry:
             cabin_id=cabin_id or (sub_id if isinstance(sub_id, str) and sub_id else None),
             timestamp=parse_timestamp(raw.get("timestamp")),
             data=data,
-            session_id=raw.get("sessionId") if isinstance(raw.get("sessionId"), str) else None,
         )
 
     def number(self, *keys: str) -> float | None:
@@ -480,6 +535,23 @@ class Telemetry:
     @property
     def heater_power(self) -> float | None:
         return self.number("heaterPower")
+
+    def _count(self, *keys: str) -> float | int | None:
+        """A lifetime counter: an int when it is whole."""
+        number = self.number(*keys)
+        return int(number) if number is not None and number.is_integer() else number
+
+    @property
+    def total_sessions(self) -> float | int | None:
+        return self._count("totalSessions")
+
+    @property
+    def bathing_hours(self) -> float | int | None:
+        return self._count("totalBathingHours")
+
+    @property
+    def operating_hours(self) -> float | int | None:
+        return self._count("totalHours")
 
     @property
     def heating(self) -> bool | None:

@@ -11,7 +11,6 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AsyncExitStack, suppress
 import logging
-import random
 import re
 import ssl
 import time
@@ -23,9 +22,12 @@ from gql.transport.appsync_auth import AppSyncJWTAuthentication
 from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
 from graphql import DocumentNode
 
+from .backoff import Backoff
 from .client import TOKEN_MARGIN_S, HarviaClient
 from .exceptions import HarviaAuthError
+from .logfilters import install_filters
 from .models import (
+    DEFAULT_CABIN,
     CabinState,
     GraphQLEndpoint,
     MeasurementUpdate,
@@ -41,35 +43,11 @@ _LOGGER = logging.getLogger(__name__)
 # the connection URL, whose `header` parameter carries the token too.
 _JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
 _URL_HEADER = re.compile(r"(header=)[^&\s'\"]+")
-GQL_FRAME_LOGGER = "gql.transport.websockets"
+GQL_FRAME_LOGGER = "gql.transport.websockets"  # every frame at INFO, which HA shows by default
 TRANSPORT_LOGGERS = ("gql.transport.appsync", GQL_FRAME_LOGGER, "websockets.client")
-
-
-class RedactTokens(logging.Filter):
-    """Masks JWTs and the AppSync URL's authorization header in log records."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = _URL_HEADER.sub(r"\1**REDACTED**", _JWT.sub("**REDACTED**", message))
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
-
-
-class FramesAtDebug(logging.Filter):
-    """gql 3 logs every frame at INFO, which Home Assistant shows by default: at DEBUG here."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno != logging.INFO:
-            return True
-        record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
-        # Not isEnabledFor(): while a record is being handled it answers False on purpose.
-        return logging.getLogger(record.name).getEffectiveLevel() <= logging.DEBUG
-
-
-for _name in (__name__, *TRANSPORT_LOGGERS):
-    logging.getLogger(_name).addFilter(RedactTokens())
-logging.getLogger(GQL_FRAME_LOGGER).addFilter(FramesAtDebug())
+install_filters(
+    (__name__, *TRANSPORT_LOGGERS), _JWT, _URL_HEADER, info_as_debug=(GQL_FRAME_LOGGER,)
+)
 
 STATE_FEED = parse_graphql(
     "subscription StateFeed($receiver: ID!) { devicesStatesUpdateFeed(receiver: $receiver) {"
@@ -82,7 +60,7 @@ MEASUREMENT_FEED = parse_graphql(
 )
 SUBSCRIPTIONS_PER_CONNECTION = 100  # AppSync's limit per websocket is higher; stay well below
 KEEPALIVE_TIMEOUT_S = 300  # AppSync's connectionTimeoutMs: no `ka` for this long = dead
-BACKOFF_MIN_S = 1.0
+BACKOFF_MIN_S = 2.0  # the first retry comes after 1-2 s (jitter), then doubling
 BACKOFF_MAX_S = 300.0
 
 
@@ -100,7 +78,7 @@ def parse_state_notice(result: Any) -> StateUpdate | None:
     return StateUpdate(
         device_id=str(device_id),
         cabin=CabinState.from_shadow(
-            cabin_id=str(item.get("shadowName") or "C1"),
+            cabin_id=str(item.get("shadowName") or DEFAULT_CABIN),
             reported=None if reported == "null" else reported,
             desired=item.get("desired"),
             connected=as_bool(connection.get("connected"))
@@ -146,7 +124,7 @@ class HarviaPush:
         self._device_ids: tuple[str, ...] = ()
         self._changed = asyncio.Event()
         self._connected = False
-        self._failures = 0
+        self._backoff = Backoff(BACKOFF_MIN_S, BACKOFF_MAX_S)
         self._warned_malformed: set[str] = set()
         self.connects = 0
 
@@ -186,10 +164,8 @@ class HarviaPush:
                 await self._sleep_or_change(BACKOFF_MAX_S)
             except Exception as err:  # noqa: BLE001  (any transport failure means: back off, retry)
                 self._set_connected(False)
-                self._failures += 1
-                delay = min(BACKOFF_MAX_S, BACKOFF_MIN_S * 2 ** min(self._failures, 10))
-                delay *= random.uniform(0.5, 1.0)  # noqa: S311  (jitter, not cryptography)
-                log = _LOGGER.warning if self._failures == 1 else _LOGGER.debug
+                delay = self._backoff.next_delay()
+                log = _LOGGER.warning if self._backoff.failures == 1 else _LOGGER.debug
                 log("Harvia push connection lost (%r); retrying in %.0f s", err, delay)
                 await self._sleep_or_change(delay)
 
@@ -200,7 +176,7 @@ class HarviaPush:
     async def _connect_once(self) -> None:
         """One connection per service and chunk of devices; returns when the token is about to
         expire or the device set changed, raises when a connection fails."""
-        token = await self._client.async_id_token(force_refresh=self._failures > 0)
+        token = await self._client.async_id_token(force_refresh=self._backoff.failures > 0)
         endpoints = await self._client.async_get_endpoints()
         feeds = [("device", STATE_FEED, self._handle_state)]
         if "data" in endpoints.graphql:
@@ -222,7 +198,7 @@ class HarviaPush:
                             for device_id in chunk
                         ]
                 self.connects += 1
-                self._failures = 0
+                self._backoff.reset()
                 self._set_connected(True)
                 renew_in = max(1.0, self._client.token_expires_at - TOKEN_MARGIN_S - self._clock())
                 done, _ = await asyncio.wait(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 import logging
 from pathlib import Path
 
@@ -11,17 +10,11 @@ import pytest
 
 from custom_components.harvia.api import HarviaPush, MeasurementUpdate, StateUpdate
 from custom_components.harvia.api.push import parse_measurement_notice, parse_state_notice
+from simulators.core import SimulatorServer
 from simulators.harvia import HarviaSimulator
+from tests.helpers import until
 
 from .conftest import MakeClient
-
-
-async def eventually(condition: Callable[[], bool], within: float = 8.0) -> None:
-    for _ in range(int(within / 0.02)):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 class Recorder:
@@ -31,8 +24,21 @@ class Recorder:
         self.connection: list[bool] = []
 
 
+def subscribed(server: SimulatorServer, devices: list[str]) -> bool:
+    """The cloud has registered the state and measurement feeds of every device."""
+    sim = server.simulator
+    assert isinstance(sim, HarviaSimulator)
+    states = sim.appsync.services["device"].subscribers
+    measurements = sim.appsync.services["data"].subscribers
+    return all(
+        states.get(("devicesStatesUpdateFeed", d))
+        and measurements.get(("devicesMeasurementsUpdateFeed", d))
+        for d in devices
+    )
+
+
 async def start_push(
-    client: object, recorder: Recorder, devices: list[str]
+    server: SimulatorServer, client: object, recorder: Recorder, devices: list[str]
 ) -> tuple[HarviaPush, asyncio.Task[None]]:
     push = HarviaPush(
         client,  # type: ignore[arg-type]
@@ -42,8 +48,8 @@ async def start_push(
     )
     push.set_devices(devices)
     task = asyncio.create_task(push.run())
-    await eventually(lambda: push.connected)
-    await asyncio.sleep(0.1)  # subscriptions acknowledged
+    await until(lambda: push.connected)
+    await until(lambda: subscribed(server, devices), what="the feeds' subscriptions")
     return push, task
 
 
@@ -56,21 +62,21 @@ async def stop(task: asyncio.Task[None]) -> None:
 async def test_state_and_measurement_updates(make_client: MakeClient) -> None:
     server, client = await make_client()
     recorder = Recorder()
-    _, task = await start_push(client, recorder, ["xenio-1"])
+    _, task = await start_push(server, client, recorder, ["xenio-1"])
     try:
         await client.async_command("xenio-1", "C1", "SAUNA", True)
-        await eventually(lambda: any(s.cabin.heater_on for s in recorder.states))
+        await until(lambda: any(s.cabin.heater_on for s in recorder.states))
         update = recorder.states[-1]
         assert (update.device_id, update.cabin.cabin_id) == ("xenio-1", "C1")
         server.ctx.clock.advance(61)
-        await eventually(lambda: any(m.telemetry.heating for m in recorder.measurements))
+        await until(lambda: any(m.telemetry.heating for m in recorder.measurements))
         measurement = recorder.measurements[-1]
         assert measurement.telemetry.heating is True
         assert measurement.telemetry.cabin_id == "C1"
         sim = server.simulator
         assert isinstance(sim, HarviaSimulator)
         sim.cloud.set_connected("xenio-1", connected=False)
-        await eventually(lambda: recorder.states[-1].cabin.connected is False)
+        await until(lambda: recorder.states[-1].cabin.connected is False)
         assert recorder.states[-1].cabin.raw  # `reported` is null: the desired state stands in
     finally:
         await stop(task)
@@ -84,13 +90,13 @@ async def test_malformed_notices_are_skipped_and_logged_once(
     recorder = Recorder()
     sim = server.simulator
     assert isinstance(sim, HarviaSimulator)
-    _, task = await start_push(client, recorder, ["xenio-1"])
+    _, task = await start_push(server, client, recorder, ["xenio-1"])
     try:
         server.ctx.push.corrupt_next(2)
         sim.cloud.set_door("xenio-1", "C1", closed=False)
         sim.cloud.set_door("xenio-1", "C1", closed=True)
         sim.cloud.set_door("xenio-1", "C1", closed=False)
-        await eventually(lambda: len(recorder.states) == 1)
+        await until(lambda: len(recorder.states) == 1)
         assert recorder.states[0].cabin.remote_allowed is False
     finally:
         await stop(task)
@@ -101,18 +107,18 @@ async def test_malformed_notices_are_skipped_and_logged_once(
 async def test_reconnects_after_a_drop_and_follows_the_device_set(make_client: MakeClient) -> None:
     server, client = await make_client("fenix_two_cabins.yaml", "fenix@harvia.example")
     recorder = Recorder()
-    push, task = await start_push(client, recorder, ["fenix-1"])
+    push, task = await start_push(server, client, recorder, ["fenix-1"])
     try:
         assert len(server.ctx.push.connections) == 2  # device and data services
         await server.ctx.push.drop_all()
-        await eventually(lambda: recorder.connection[-2:] == [False, True])
+        await until(lambda: recorder.connection[-2:] == [False, True])
         assert push.connects == 2
         push.set_devices(["fenix-1"])  # unchanged: no resubscription
         push.set_devices([])
-        await eventually(lambda: not push.connected)
-        await eventually(lambda: len(server.ctx.push.connections) == 0)
+        await until(lambda: not push.connected)
+        await until(lambda: len(server.ctx.push.connections) == 0)
         push.set_devices(["fenix-1"])
-        await eventually(lambda: push.connected)
+        await until(lambda: push.connected)
         assert push.connects == 3
     finally:
         await stop(task)
@@ -126,11 +132,11 @@ async def test_renews_the_connection_before_the_token_expires(
         "vendor: harvia\ntoken_lifetime: 301\naccounts:\n  - {email: a@x.example, password: pw, devices: [s]}\n"
         "devices:\n  - {id: s, type: Xenio}\n"
     )
-    _, client = await make_client(str(scenario), "a@x.example", "pw")
+    server, client = await make_client(str(scenario), "a@x.example", "pw")
     recorder = Recorder()
-    push, task = await start_push(client, recorder, ["s"])
+    push, task = await start_push(server, client, recorder, ["s"])
     try:
-        await eventually(lambda: push.connects >= 2, within=6)
+        await until(lambda: push.connects >= 2, within=6)
         assert recorder.connection == [True]  # renewal is seamless for the callbacks
     finally:
         await stop(task)
@@ -145,7 +151,8 @@ async def test_refused_reconnects_back_off(make_client: MakeClient) -> None:
     )
     push.set_devices(["xenio-1"])
     task = asyncio.create_task(push.run())
-    await eventually(lambda: server.ctx.push.stats.refused >= 1)
+    await until(lambda: server.ctx.push.stats.refused >= 1)
+    # The test is that nothing happens: no second attempt within half a second.
     await asyncio.sleep(0.5)
     assert server.ctx.push.stats.refused == 1  # waiting, not hammering
     assert not push.connected
@@ -196,10 +203,10 @@ async def test_tokens_never_reach_the_log(
     caplog.set_level(logging.DEBUG)
     server, client = await make_client()
     recorder = Recorder()
-    _, task = await start_push(client, recorder, ["xenio-1"])
+    _, task = await start_push(server, client, recorder, ["xenio-1"])
     try:
         await client.async_command("xenio-1", "C1", "SAUNA", True)
-        await eventually(lambda: any(s.cabin.heater_on for s in recorder.states))
+        await until(lambda: any(s.cabin.heater_on for s in recorder.states))
     finally:
         await stop(task)
     assert ">>> " in caplog.text  # gql logged its frames, the subscription's authorization too
