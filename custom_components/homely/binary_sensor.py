@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
@@ -14,129 +12,126 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import Device
+from .api import DeviceKind, Reading
 from .coordinator import HomelyConfigEntry, HomelyCoordinator
-from .entity import HomelyDeviceEntity, async_setup_device_entities, has_state, home_info
+from .entity import (
+    HomelyDeviceEntity,
+    HomelyEntityDescription,
+    HomelyHomeEntity,
+    async_add_device_entities,
+)
 
 PARALLEL_UPDATES = 0
 
-UNLOCKED = {"unlocked", "unlock", "open", "opened", "not_fully_locked"}
-
-
-def _model_has(*words: str) -> Callable[[Device], bool]:
-    return lambda device: any(word in device.model_name.lower() for word in words)
-
-
-def _alarm_on(*words: str) -> Callable[[Device], bool]:
-    """`alarm.alarm` is motion on motion sensors and open on entry and window sensors."""
-    model = _model_has(*words)
-    return lambda device: device.has("alarm", "alarm") and model(device)
-
-
-def _generic_alarm(device: Device) -> bool:
-    return device.has("alarm", "alarm") and not _model_has("motion", "entry", "window", "door")(
-        device
-    )
-
-
-def _unlocked(value: Any) -> bool | None:
-    """The lock reports text ('locked'/'unlocked') or a boolean 'is locked'."""
-    if isinstance(value, bool):
-        return not value
-    if isinstance(value, str):
-        return value.strip().lower() in UNLOCKED
-    return None
+# The kinds whose alarm state has a binary sensor of its own; the others show it as "alarm".
+_OWN_ALARM_SENSOR = {DeviceKind.MOTION, DeviceKind.DOOR, DeviceKind.WINDOW}
 
 
 @dataclass(frozen=True, kw_only=True)
-class HomelyBinarySensorDescription(BinarySensorEntityDescription):
-    feature: str
-    state: str
-    exists_fn: Callable[[Device], bool]
-    is_on_fn: Callable[[Any], bool | None] = lambda value: None if value is None else bool(value)
-
-
-def _describe(
-    key: str, feature: str, state: str, exists_fn: Callable[[Device], bool] | None = None, **kw: Any
-) -> HomelyBinarySensorDescription:
-    return HomelyBinarySensorDescription(
-        key=key,
-        translation_key=key,
-        feature=feature,
-        state=state,
-        exists_fn=exists_fn or has_state(feature, state),
-        **kw,
-    )
+class HomelyBinarySensorDescription(
+    HomelyEntityDescription[bool | None], BinarySensorEntityDescription
+):
+    """A binary sensor of a Homely device."""
 
 
 DESCRIPTIONS: tuple[HomelyBinarySensorDescription, ...] = (
-    _describe(
-        "motion", "alarm", "alarm", _alarm_on("motion"), device_class=BinarySensorDeviceClass.MOTION
+    HomelyBinarySensorDescription(
+        key="motion",
+        translation_key="motion",
+        device_class=BinarySensorDeviceClass.MOTION,
+        exists_fn=lambda d: d.kind is DeviceKind.MOTION and d.reports(Reading.ALARM),
+        value_fn=lambda d: d.alarm,
     ),
-    _describe(
-        "door",
-        "alarm",
-        "alarm",
-        _alarm_on("entry", "door"),
+    HomelyBinarySensorDescription(
+        key="door",
+        translation_key="door",
         device_class=BinarySensorDeviceClass.DOOR,
+        exists_fn=lambda d: d.kind is DeviceKind.DOOR and d.reports(Reading.ALARM),
+        value_fn=lambda d: d.alarm,
     ),
-    _describe(
-        "window", "alarm", "alarm", _alarm_on("window"), device_class=BinarySensorDeviceClass.WINDOW
+    HomelyBinarySensorDescription(
+        key="window",
+        translation_key="window",
+        device_class=BinarySensorDeviceClass.WINDOW,
+        exists_fn=lambda d: d.kind is DeviceKind.WINDOW and d.reports(Reading.ALARM),
+        value_fn=lambda d: d.alarm,
     ),
-    _describe(
-        "alarm", "alarm", "alarm", _generic_alarm, device_class=BinarySensorDeviceClass.SAFETY
+    HomelyBinarySensorDescription(
+        key="alarm",
+        translation_key="alarm",
+        device_class=BinarySensorDeviceClass.SAFETY,
+        exists_fn=lambda d: d.kind not in _OWN_ALARM_SENSOR and d.reports(Reading.ALARM),
+        value_fn=lambda d: d.alarm,
     ),
-    _describe(
-        "smoke",
-        "alarm",
-        "fire",
-        lambda d: d.has("alarm", "fire") and not _model_has("heat")(d),
+    HomelyBinarySensorDescription(
+        key="smoke",
+        translation_key="smoke",
         device_class=BinarySensorDeviceClass.SMOKE,
+        exists_fn=lambda d: d.kind is not DeviceKind.HEAT and d.reports(Reading.FIRE),
+        value_fn=lambda d: d.fire,
     ),
-    _describe(
-        "heat",
-        "alarm",
-        "fire",
-        lambda d: d.has("alarm", "fire") and _model_has("heat")(d),
+    HomelyBinarySensorDescription(
+        key="heat",
+        translation_key="heat",
         device_class=BinarySensorDeviceClass.HEAT,
+        exists_fn=lambda d: d.kind is DeviceKind.HEAT and d.reports(Reading.FIRE),
+        value_fn=lambda d: d.fire,
     ),
-    _describe("moisture", "alarm", "flood", device_class=BinarySensorDeviceClass.MOISTURE),
-    _describe(
-        "tamper",
-        "alarm",
-        "tamper",
+    HomelyBinarySensorDescription(
+        key="moisture",
+        translation_key="moisture",
+        device_class=BinarySensorDeviceClass.MOISTURE,
+        exists_fn=lambda d: d.reports(Reading.FLOOD),
+        value_fn=lambda d: d.flood,
+    ),
+    HomelyBinarySensorDescription(
+        key="tamper",
+        translation_key="tamper",
         device_class=BinarySensorDeviceClass.TAMPER,
         entity_category=EntityCategory.DIAGNOSTIC,
+        exists_fn=lambda d: d.reports(Reading.TAMPER),
+        value_fn=lambda d: d.tamper,
     ),
-    _describe("battery_low", "battery", "low", device_class=BinarySensorDeviceClass.BATTERY),
-    _describe(
-        "battery_defect",
-        "battery",
-        "defect",
+    HomelyBinarySensorDescription(
+        key="battery_low",
+        translation_key="battery_low",
+        device_class=BinarySensorDeviceClass.BATTERY,
+        exists_fn=lambda d: d.reports(Reading.BATTERY_LOW),
+        value_fn=lambda d: d.battery_low,
+    ),
+    HomelyBinarySensorDescription(
+        key="battery_defect",
+        translation_key="battery_defect",
         device_class=BinarySensorDeviceClass.PROBLEM,
         entity_category=EntityCategory.DIAGNOSTIC,
+        exists_fn=lambda d: d.reports(Reading.BATTERY_DEFECT),
+        value_fn=lambda d: d.battery_defect,
     ),
-    _describe(
-        "lock", "lock", "state", device_class=BinarySensorDeviceClass.LOCK, is_on_fn=_unlocked
+    HomelyBinarySensorDescription(
+        key="lock",
+        translation_key="lock",
+        device_class=BinarySensorDeviceClass.LOCK,  # on means unlocked
+        exists_fn=lambda d: d.reports(Reading.LOCK),
+        value_fn=lambda d: d.unlocked,
     ),
-    _describe(
-        "lock_broken",
-        "report",
-        "broken",
+    HomelyBinarySensorDescription(
+        key="lock_broken",
+        translation_key="lock_broken",
         device_class=BinarySensorDeviceClass.PROBLEM,
         entity_category=EntityCategory.DIAGNOSTIC,
+        exists_fn=lambda d: d.reports(Reading.LOCK_BROKEN),
+        value_fn=lambda d: d.lock_broken,
     ),
-)
-ONLINE = HomelyBinarySensorDescription(
-    key="online",
-    translation_key="online",
-    feature="",
-    state="",
-    exists_fn=lambda _device: True,
-    device_class=BinarySensorDeviceClass.CONNECTIVITY,
-    entity_category=EntityCategory.DIAGNOSTIC,
+    HomelyBinarySensorDescription(
+        key="online",
+        translation_key="online",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        exists_fn=lambda _device: True,
+        value_fn=lambda d: d.online,
+        available_offline=True,  # it says so
+    ),
 )
 
 
@@ -147,45 +142,28 @@ async def async_setup_entry(
 ) -> None:
     coordinator = entry.runtime_data.coordinator
     async_add_entities([HomelyLiveUpdates(coordinator)])
-    async_setup_device_entities(
-        coordinator, async_add_entities, HomelyBinarySensor, (*DESCRIPTIONS, ONLINE)
-    )
+    async_add_device_entities(coordinator, async_add_entities, HomelyBinarySensor, DESCRIPTIONS)
 
 
-class HomelyBinarySensor(HomelyDeviceEntity, BinarySensorEntity):
+class HomelyBinarySensor(HomelyDeviceEntity[bool | None], BinarySensorEntity):
     entity_description: HomelyBinarySensorDescription
-
-    def __init__(
-        self,
-        coordinator: HomelyCoordinator,
-        device: Device,
-        description: HomelyBinarySensorDescription,
-    ) -> None:
-        super().__init__(coordinator, device, description)
-        self._available_offline = description is ONLINE
 
     @property
     def is_on(self) -> bool | None:
-        if self.entity_description is ONLINE:
-            device = self.device
-            return device is not None and device.online
-        description = self.entity_description
-        return description.is_on_fn(self.feature_value(description.feature, description.state))
+        return self.value
 
 
-class HomelyLiveUpdates(CoordinatorEntity[HomelyCoordinator], BinarySensorEntity):
+class HomelyLiveUpdates(HomelyHomeEntity, BinarySensorEntity):
     """Whether the home's socket is connected (diagnostic; polling covers for it when not)."""
 
-    _attr_has_entity_name = True
     _attr_translation_key = "live_updates"
     _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
     _attr_entity_category = EntityCategory.DIAGNOSTIC
     _attr_entity_registry_enabled_default = False
 
     def __init__(self, coordinator: HomelyCoordinator) -> None:
-        super().__init__(coordinator, context=coordinator.location_id)
+        super().__init__(coordinator)
         self._attr_unique_id = f"{coordinator.location_id}_live_updates"
-        self._attr_device_info = home_info(coordinator.data.home)
 
     @property
     def available(self) -> bool:

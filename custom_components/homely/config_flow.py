@@ -23,7 +23,6 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from . import client_for
 from .api import (
     DEFAULT_BASE_URL,
     HomelyAuthError,
@@ -32,6 +31,7 @@ from .api import (
     HomelyRequestError,
     Location,
 )
+from .client_factory import client_for
 from .const import CONF_BASE_URL, CONF_LOCATION_ID, DOMAIN
 
 _LOGGER = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class HomelyConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _sign_in(self, data: Mapping[str, Any]) -> tuple[dict[str, str], list[Location]]:
         """Sign in and list the homes; returns (errors, homes)."""
-        client = client_for(self.hass, dict(data))
+        client = client_for(self.hass, data)
         try:
             await client.async_login()
             return {}, await client.async_get_locations()
@@ -163,9 +163,7 @@ class HomelyConfigFlow(ConfigFlow, domain=DOMAIN):
         self._credentials = {
             k: v for k, v in discovery_info.items() if k not in (CONF_NAME, CONF_LOCATION_ID)
         }
-        self._homes = {
-            location_id: Location(location_id, discovery_info[CONF_NAME], "", None, None)
-        }
+        self._homes = {location_id: Location(location_id, discovery_info[CONF_NAME])}
         self.context["title_placeholders"] = {"name": discovery_info[CONF_NAME]}
         return await self.async_step_discovery_confirm()
 

@@ -1,11 +1,17 @@
-"""What the coordinator holds for one home, and how polls and events change it."""
+"""What the coordinator holds for one home, and how polls and events change it.
+
+The one place that applies events, merges polls with what events brought meanwhile, and decides
+whether the data is fresh enough to show. Pure: the caller passes the clock's readings.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+import math
 
-from .api import AlarmEvent, DeviceEvent, Home, is_pending_alarm_state
+from .api import AlarmEvent, DeviceEvent, Event, Home, is_pending_alarm_state
+from .const import STALE_AFTER
 
 # Homely stamps a pending alarm state when it sends it, and sometimes sends an exit delay's
 # pending state after the final state it led to: live, ARM_NIGHT_PENDING stamped 23.656Z arrived
@@ -27,6 +33,48 @@ class HomelyData:
     # alarm_state is a final state that an event named its user for (arming or disarming)
     alarm_by_user: bool = False
     alarm_received: float | None = None  # monotonic arrival of that event
+    alarm_pushed_at: float | None = None  # monotonic arrival of the last alarm event applied
+    polled_at: float = -math.inf  # monotonic start of the last poll that succeeded
+
+    def apply_event(self, event: Event, *, received: float) -> set[str]:
+        """Apply an event of this home in place; returns the keys whose data it changed (the
+        device's id, or the home's id for the alarm). Events of other homes change nothing."""
+        home_id = self.home.location_id
+        if isinstance(event, AlarmEvent):
+            if event.home_id == home_id and self.apply_alarm_event(event, received=received):
+                return {home_id}
+            return set()
+        # Matched on the home (rootLocationId); the event's locationId is the device's room.
+        if event.home_id not in (None, home_id) or not self.apply_device_event(event):
+            return set()
+        return {event.device_id}
+
+    def is_new_device(self, event: Event) -> bool:
+        """An event of this home from a device that the last poll did not list."""
+        return (
+            isinstance(event, DeviceEvent)
+            and event.home_id in (None, self.home.location_id)
+            and event.device_id not in self.home.devices
+        )
+
+    def fresh_for(self, *, now: float, last_poll_ok: bool, push_connected: bool) -> float:
+        """How many more seconds the data may be shown; negative once it is stale.
+
+        Forever after a good poll. After a failed one the socket keeps the data current (a 429
+        on a watchdog poll must not blank the home), but only until STALE_AFTER has passed since
+        the last good poll: features that the socket does not stream come with polls alone.
+        """
+        if last_poll_ok:
+            return math.inf
+        if not push_connected:
+            return -math.inf
+        return self.polled_at + STALE_AFTER.total_seconds() - now
+
+    def is_fresh(self, *, now: float, last_poll_ok: bool, push_connected: bool) -> bool:
+        """Whether the data may be shown now."""
+        return (
+            self.fresh_for(now=now, last_poll_ok=last_poll_ok, push_connected=push_connected) >= 0
+        )
 
     def apply_device_event(self, event: DeviceEvent) -> bool:
         """Apply the changes that are newer than what is known; True when anything changed."""
@@ -74,7 +122,7 @@ class HomelyData:
         self.alarm_state = event.state
         self.alarm_at = event.timestamp or self.alarm_at
         self.alarm_by_user = event.by_user and not event.pending
-        self.alarm_received = received
+        self.alarm_received = self.alarm_pushed_at = received
         if event.user_name:
             self.changed_by = event.user_name
         return True
@@ -88,10 +136,9 @@ class HomelyData:
             and received - self.alarm_received <= SAME_ARMING_WINDOW.total_seconds()
         )
 
-    def merge_poll(
-        self, polled: Home, *, alarm_pushed_meanwhile: bool, push_connected: bool
-    ) -> HomelyData:
-        """A new poll, keeping states and alarm that events brought while it was running.
+    def merge_poll(self, polled: Home, *, started: float, push_connected: bool) -> HomelyData:
+        """A new poll that began at `started`, keeping states and alarm that events brought
+        while it was running.
 
         While the socket is connected a polled pending state does not replace a final state
         that a user set: the socket brings a new arming's states itself (its final state
@@ -112,13 +159,15 @@ class HomelyData:
                         and state.last_updated > fresh.last_updated
                     ):
                         polled_states[name] = state
+        alarm_pushed_meanwhile = self.alarm_pushed_at is not None and self.alarm_pushed_at > started
         pending_behind_event = push_connected and polled.alarm_pending and self.alarm_by_user
         if alarm_pushed_meanwhile or pending_behind_event:
-            return replace(self, home=polled)
+            return replace(self, home=polled, polled_at=started)
         unchanged = polled.alarm_state == self.alarm_state
         return replace(
             self,
             home=polled,
+            polled_at=started,
             alarm_state=polled.alarm_state,
             alarm_by_user=self.alarm_by_user and unchanged,
             alarm_received=self.alarm_received if unchanged else None,

@@ -9,6 +9,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
+from .api.models import IDENTIFYING_STATES
 from .coordinator import HomelyConfigEntry
 
 TO_REDACT = {
@@ -16,7 +17,7 @@ TO_REDACT = {
     CONF_PASSWORD,
     "serial_number",
     "gateway_serial",
-    "networklinkaddress",
+    *IDENTIFYING_STATES,
     "changed_by",
     "title",
     "unique_id",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -23,107 +21,110 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import Device
+from .api import Reading
 from .coordinator import HomelyConfigEntry
-from .entity import HomelyDeviceEntity, async_setup_device_entities, has_state
+from .entity import HomelyDeviceEntity, HomelyEntityDescription, async_add_device_entities
 
 PARALLEL_UPDATES = 0
 
 
-def _number(scale: float) -> Callable[[Any], float | None]:
-    """Numbers, scaled: energy counters are Wh, thermostat temperatures hundredths of a degree."""
-
-    def convert(value: Any) -> float | None:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return None
-        return value if scale == 1 else round(float(value) * scale, 3)
-
-    return convert
-
-
 @dataclass(frozen=True, kw_only=True)
-class HomelySensorDescription(SensorEntityDescription):
-    feature: str
-    state: str
-    exists_fn: Callable[[Device], bool]
-    value_fn: Callable[[Any], float | None]
+class HomelySensorDescription(HomelyEntityDescription[float | None], SensorEntityDescription):
+    """A sensor of a Homely device."""
 
-
-def _describe(key: str, feature: str, state: str, **kw: Any) -> HomelySensorDescription:
-    return HomelySensorDescription(
-        key=key,
-        translation_key=key,
-        feature=feature,
-        state=state,
-        exists_fn=has_state(feature, state),
-        **{"value_fn": _number(1.0), **kw},
-    )
-
-
-_TEMPERATURE: dict[str, Any] = {
-    "device_class": SensorDeviceClass.TEMPERATURE,
-    "state_class": SensorStateClass.MEASUREMENT,
-    "native_unit_of_measurement": UnitOfTemperature.CELSIUS,
-    "suggested_display_precision": 1,
-}
-_ENERGY: dict[str, Any] = {
-    "device_class": SensorDeviceClass.ENERGY,
-    "state_class": SensorStateClass.TOTAL_INCREASING,
-    "native_unit_of_measurement": UnitOfEnergy.KILO_WATT_HOUR,
-    "suggested_display_precision": 2,
-    "value_fn": _number(0.001),
-}
 
 DESCRIPTIONS: tuple[HomelySensorDescription, ...] = (
-    _describe("temperature", "temperature", "temperature", **_TEMPERATURE),
-    _describe(
-        "power",
-        "metering",
-        "demand",
+    HomelySensorDescription(
+        key="temperature",
+        translation_key="temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        suggested_display_precision=1,
+        exists_fn=lambda d: d.reports(Reading.TEMPERATURE),
+        value_fn=lambda d: d.temperature,
+    ),
+    HomelySensorDescription(
+        key="power",
+        translation_key="power",
         device_class=SensorDeviceClass.POWER,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfPower.WATT,
+        exists_fn=lambda d: d.reports(Reading.POWER),
+        value_fn=lambda d: d.power,
     ),
-    _describe("energy_imported", "metering", "summationdelivered", **_ENERGY),
-    _describe("energy_exported", "metering", "summationreceived", **_ENERGY),
-    _describe(
-        "local_temperature",
-        "thermostat",
-        "LocalTemperature",
-        **{**_TEMPERATURE, "value_fn": _number(0.01)},
+    HomelySensorDescription(
+        key="energy_imported",
+        translation_key="energy_imported",
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        exists_fn=lambda d: d.reports(Reading.ENERGY_IMPORTED),
+        value_fn=lambda d: d.energy_imported,
     ),
-    _describe(
-        "heating_setpoint",
-        "thermostat",
-        "OccupiedHeatingSetpoint",
-        **{**_TEMPERATURE, "value_fn": _number(0.01)},
+    HomelySensorDescription(
+        key="energy_exported",
+        translation_key="energy_exported",
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        exists_fn=lambda d: d.reports(Reading.ENERGY_EXPORTED),
+        value_fn=lambda d: d.energy_exported,
     ),
-    _describe(
-        "cooling_setpoint",
-        "thermostat",
-        "OccupiedCoolingSetpoint",
+    HomelySensorDescription(
+        key="local_temperature",
+        translation_key="local_temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        suggested_display_precision=1,
+        exists_fn=lambda d: d.reports(Reading.THERMOSTAT_TEMPERATURE),
+        value_fn=lambda d: d.thermostat_temperature,
+    ),
+    HomelySensorDescription(
+        key="heating_setpoint",
+        translation_key="heating_setpoint",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        suggested_display_precision=1,
+        exists_fn=lambda d: d.reports(Reading.HEATING_SETPOINT),
+        value_fn=lambda d: d.heating_setpoint,
+    ),
+    HomelySensorDescription(
+        key="cooling_setpoint",
+        translation_key="cooling_setpoint",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        suggested_display_precision=1,
         entity_registry_enabled_default=False,
-        **{**_TEMPERATURE, "value_fn": _number(0.01)},
+        exists_fn=lambda d: d.reports(Reading.COOLING_SETPOINT),
+        value_fn=lambda d: d.cooling_setpoint,
     ),
-    _describe(
-        "link_strength",
-        "diagnostic",
-        "networklinkstrength",
+    HomelySensorDescription(
+        key="link_strength",
+        translation_key="link_strength",
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
+        exists_fn=lambda d: d.reports(Reading.LINK_STRENGTH),
+        value_fn=lambda d: d.link_strength,
     ),
-    _describe(
-        "battery_voltage",
-        "battery",
-        "voltage",
+    HomelySensorDescription(
+        key="battery_voltage",
+        translation_key="battery_voltage",
         device_class=SensorDeviceClass.VOLTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfElectricPotential.VOLT,
         suggested_display_precision=2,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
+        exists_fn=lambda d: d.reports(Reading.BATTERY_VOLTAGE),
+        value_fn=lambda d: d.battery_voltage,
     ),
 )
 
@@ -133,15 +134,14 @@ async def async_setup_entry(
     entry: HomelyConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    async_setup_device_entities(
+    async_add_device_entities(
         entry.runtime_data.coordinator, async_add_entities, HomelySensor, DESCRIPTIONS
     )
 
 
-class HomelySensor(HomelyDeviceEntity, SensorEntity):
+class HomelySensor(HomelyDeviceEntity[float | None], SensorEntity):
     entity_description: HomelySensorDescription
 
     @property
     def native_value(self) -> float | None:
-        description = self.entity_description
-        return description.value_fn(self.feature_value(description.feature, description.state))
+        return self.value

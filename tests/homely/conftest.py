@@ -1,11 +1,12 @@
-"""Homely integration tests: real Home Assistant core against the Homely simulator."""
+"""Homely integration tests: real Home Assistant core against the Homely simulator.
+
+The fixtures follow tests/conftest.py's pattern: scenario, cloud, sim, entry_data, config_entry.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
-from unittest.mock import PropertyMock, patch
 
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
@@ -16,7 +17,11 @@ from custom_components.homely.api import push as push_module
 from custom_components.homely.const import CONF_BASE_URL, CONF_LOCATION_ID, DOMAIN
 from simulators.core import SimClock, SimulatorServer
 from simulators.homely import SCENARIOS, HomelySimulator
-from tests.conftest import StartSimulator
+from tests.conftest import (
+    SetUp as SetUp,  # noqa: PLC0414  (re-exported: the tests import it from here)
+    StartSimulator,
+    scenario_file,
+)
 
 from .helpers import socket_ready
 
@@ -52,31 +57,16 @@ def _quick_socket_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def entity_registry_enabled_by_default() -> Iterator[None]:
-    with patch(
-        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
-        new_callable=PropertyMock,
-        return_value=True,
-    ):
-        yield
-
-
-@pytest.fixture
 def scenario() -> str:
     return "typical_home.yaml"
-
-
-@pytest.fixture
-def sim_clock() -> SimClock:
-    return SimClock(start=1_790_000_000.0, speed=0)
 
 
 @pytest.fixture
 async def cloud(
     start_simulator: StartSimulator, scenario: str, sim_clock: SimClock
 ) -> SimulatorServer:
-    folder = TEST_SCENARIOS if (TEST_SCENARIOS / scenario).exists() else SCENARIOS
-    return await start_simulator(HomelySimulator, folder / scenario, clock=sim_clock)
+    path = scenario_file(scenario, TEST_SCENARIOS, SCENARIOS)
+    return await start_simulator(HomelySimulator, path, clock=sim_clock)
 
 
 @pytest.fixture
@@ -114,32 +104,6 @@ def config_entry(
     )
     entry.add_to_hass(hass)
     return entry
-
-
-type SetUp = Callable[[], Awaitable[MockConfigEntry]]
-
-
-@pytest.fixture
-async def setup_integration(
-    hass: HomeAssistant, config_entry: MockConfigEntry, cloud: SimulatorServer
-) -> AsyncIterator[SetUp]:
-    """Set the entry up on demand; unload it before the simulator stops."""
-
-    async def setup() -> MockConfigEntry:
-        assert await hass.config_entries.async_setup(config_entry.entry_id)
-        await hass.async_block_till_done()
-        return config_entry
-
-    yield setup
-    for entry in hass.config_entries.async_entries(DOMAIN):
-        if entry.state.recoverable:
-            await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-
-
-@pytest.fixture
-async def loaded(setup_integration: SetUp) -> MockConfigEntry:
-    return await setup_integration()
 
 
 @pytest.fixture

@@ -35,6 +35,16 @@ async def _start(hass: HomeAssistant, advanced: bool = True) -> dict[str, Any]:
     return dict(result)
 
 
+async def _finish_with(hass: HomeAssistant, flow_id: str, entry_data: dict[str, Any]) -> None:
+    """The user corrects the form: the entry of the account's only home is created."""
+    with patch(NO_SETUP, return_value=True):
+        result = await hass.config_entries.flow.async_configure(flow_id, credentials(entry_data))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert (result["title"], result["result"].unique_id) == ("Solbakken 12", HOME)
+    assert result["data"] == entry_data
+    assert [e.unique_id for e in hass.config_entries.async_entries(DOMAIN)] == [HOME]
+
+
 async def test_one_home_is_created_at_once(
     hass: HomeAssistant, entry_data: dict[str, Any], cloud: SimulatorServer
 ) -> None:
@@ -183,11 +193,7 @@ async def test_errors_then_recovery(
     cloud.ctx.faults.clear()
     for gate in hass.data.get("homely_rate_limit_gates", {}).values():
         gate.blocked_until = 0
-    with patch(NO_SETUP, return_value=True):
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], credentials(entry_data)
-        )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await _finish_with(hass, result["flow_id"], entry_data)
 
 
 async def test_unexpected_error(hass: HomeAssistant, entry_data: dict[str, Any]) -> None:
@@ -199,6 +205,7 @@ async def test_unexpected_error(hass: HomeAssistant, entry_data: dict[str, Any])
             result["flow_id"], credentials(entry_data)
         )
     assert result["errors"] == {"base": "unknown"}
+    await _finish_with(hass, result["flow_id"], entry_data)
 
 
 async def test_home_already_configured(
@@ -238,12 +245,18 @@ async def test_reauth(
 async def test_reauth_with_an_account_without_this_home(
     hass: HomeAssistant, config_entry: MockConfigEntry, sim: HomelySimulator
 ) -> None:
-    sim.cloud.users["per@homely.example"].homes.remove(HOME)
+    per = sim.cloud.users["per@homely.example"]
+    per.homes.remove(HOME)
+    per.password = "nytt-2026"
     result = await config_entry.start_reauth_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_USERNAME: "per@homely.example", CONF_PASSWORD: "to-hjem-2026"}
-    )
+    answer = {CONF_USERNAME: "per@homely.example", CONF_PASSWORD: "nytt-2026"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], answer)
     assert result["errors"] == {"base": "home_not_found"}
+    per.homes.append(HOME)  # the home's owner gives the account access again in the app
+    with patch(NO_SETUP, return_value=True):
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], answer)
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reauth_successful")
+    assert config_entry.data[CONF_PASSWORD] == "nytt-2026"
 
 
 async def test_reconfigure(

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+
 from homeassistant.components.alarm_control_panel import AlarmControlPanelState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.homely.alarm_control_panel import map_alarm_state
-from custom_components.homely.const import DOMAIN, FALLBACK_INTERVAL, WATCHDOG_INTERVAL
+from custom_components.homely.const import (
+    DOMAIN,
+    FALLBACK_INTERVAL,
+    STALE_AFTER,
+    WATCHDOG_INTERVAL,
+)
 from simulators.core import HttpFault, SimClock, SimulatorServer
 from simulators.homely import HomelySimulator
 from simulators.homely.scenario import DEVICE_SCHEMA
 
-from .conftest import FLOOD, HOME, MOTION
+from .conftest import FLOOD, HOME, MOTION, SetUp
 from .helpers import eventually, state_of
 
 
@@ -238,6 +246,84 @@ async def test_a_busy_socket_does_not_postpone_the_watchdog_poll(
         sim_clock.advance(10)  # a HAN meter reports every 10 s
     await eventually(hass, lambda: coordinator.push.events >= 12)  # type: ignore[union-attr]
     assert coordinator._unsub_refresh is scheduled  # not re-armed by any of those events
+
+
+async def test_an_event_writes_only_the_entities_of_its_device(
+    hass: HomeAssistant, ready: MockConfigEntry, sim: HomelySimulator
+) -> None:
+    sibling = "sensor.gang_temperature"  # the same device as the motion sensor
+    others = ("binary_sensor.vannlekkasje_vaskerom_water_leak", "alarm_control_panel.solbakken_12")
+    reported = {e: hass.states.get(e).last_reported for e in (sibling, *others)}  # type: ignore[union-attr]
+    home = sim.cloud.homes[HOME]
+    sim.cloud.set_state(home, home.devices[MOTION], "alarm", "alarm", True)
+    await eventually(hass, lambda: state_of(hass, "binary_sensor.gang_motion") == "on")
+    assert hass.states.get(sibling).last_reported > reported[sibling]  # type: ignore[union-attr]
+    for entity_id in others:
+        assert hass.states.get(entity_id).last_reported == reported[entity_id]  # type: ignore[union-attr]
+
+
+async def test_stale_data_turns_unavailable_after_a_bound_and_is_logged_once(
+    hass: HomeAssistant,
+    ready: MockConfigEntry,
+    cloud: SimulatorServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    coordinator = ready.runtime_data.coordinator
+    entities = ("binary_sensor.gang_motion", "alarm_control_panel.solbakken_12")
+    cloud.ctx.faults.add_http(HttpFault(503, path="/homely/home/*"))
+    await coordinator.async_refresh()
+    assert [state_of(hass, e) for e in entities] == ["off", "disarmed"]  # the socket feeds them
+    await coordinator.async_refresh()  # failing again: Home Assistant writes no entity
+    # STALE_AFTER later (on the monotonic clock the data's age is measured with, too):
+    coordinator.data.polled_at -= STALE_AFTER.total_seconds()
+    async_fire_time_changed(hass, dt_util.utcnow() + STALE_AFTER)
+    await hass.async_block_till_done()
+    assert [state_of(hass, e) for e in entities] == ["unavailable", "unavailable"]
+    await coordinator.async_refresh()
+    assert [state_of(hass, e) for e in entities] == ["unavailable", "unavailable"]
+    cloud.ctx.faults.clear()
+    await coordinator.async_refresh()
+    assert [state_of(hass, e) for e in entities] == ["off", "disarmed"]
+    assert caplog.text.count("Solbakken 12 is unavailable") == 1
+    assert caplog.text.count("Solbakken 12 is back online") == 1
+
+
+async def test_a_home_without_devices_at_setup_gets_entities_for_a_new_one(
+    hass: HomeAssistant,
+    setup_integration: SetUp,
+    sim: HomelySimulator,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    home = sim.cloud.homes[HOME]
+    for device_id in list(home.devices):
+        sim.cloud.remove_device(home, device_id)
+    entry = await setup_integration()
+    assert len(dr.async_entries_for_config_entry(device_registry, entry.entry_id)) == 1  # home
+    sim.cloud.add_devices(home, DEVICE_SCHEMA({"kind": "smoke", "name": "Garasje"}), 0)
+    await entry.runtime_data.coordinator.async_refresh()  # the next poll lists it
+    await hass.async_block_till_done()
+    assert state_of(hass, "binary_sensor.garasje_smoke") == "off"
+    assert state_of(hass, "sensor.garasje_temperature") == "21.0"
+
+
+async def test_a_poll_with_an_unreadable_device_removes_no_device(
+    hass: HomeAssistant,
+    ready: MockConfigEntry,
+    cloud: SimulatorServer,
+    sim: HomelySimulator,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    body = sim.cloud.homes[HOME].as_json("ADMIN")
+    body["devices"] = [d for d in body["devices"] if d["id"] != FLOOD]
+    body["devices"].append({"id": FLOOD, "features": "unreadable"})
+    cloud.ctx.faults.add_http(HttpFault(200, path="/homely/home/*", remaining=1, body=body))
+    await ready.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert device_registry.async_get_device(identifiers={(DOMAIN, FLOOD)}) is not None
+    assert state_of(hass, "binary_sensor.vannlekkasje_vaskerom_water_leak") == "unavailable"
+    await ready.runtime_data.coordinator.async_refresh()  # readable again
+    assert state_of(hass, "binary_sensor.vannlekkasje_vaskerom_water_leak") == "off"
 
 
 async def test_unreadable_device_is_skipped_and_logged_once(

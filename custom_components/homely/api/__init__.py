@@ -1,5 +1,6 @@
 """Client of the Homely SDK (REST and Socket.IO); no Home Assistant imports."""
 
+from .alarm import AlarmMode, alarm_mode, is_pending_alarm_state
 from .client import DEFAULT_BASE_URL, HomelyClient, RateLimitGate
 from .exceptions import (
     HomelyAccessError,
@@ -14,12 +15,13 @@ from .models import (
     AlarmEvent,
     Device,
     DeviceEvent,
+    DeviceKind,
     Event,
     Home,
     Location,
+    Reading,
     State,
     StateChange,
-    is_pending_alarm_state,
     parse_event,
 )
 from .push import HomelyPush
@@ -27,8 +29,10 @@ from .push import HomelyPush
 __all__ = [
     "DEFAULT_BASE_URL",
     "AlarmEvent",
+    "AlarmMode",
     "Device",
     "DeviceEvent",
+    "DeviceKind",
     "Event",
     "Home",
     "HomelyAccessError",
@@ -42,8 +46,10 @@ __all__ = [
     "HomelyResponseError",
     "Location",
     "RateLimitGate",
+    "Reading",
     "State",
     "StateChange",
+    "alarm_mode",
     "is_pending_alarm_state",
     "parse_event",
 ]

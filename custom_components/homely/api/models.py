@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
+from math import isfinite
 from typing import Any
 
+from .alarm import is_pending_alarm_state
 from .exceptions import HomelyResponseError
 
 EVENT_DEVICE = "device-state-changed"
@@ -60,6 +63,56 @@ def _str(raw: Mapping[str, Any], key: str, default: str | None = None) -> str:
     return value
 
 
+class Reading(Enum):
+    """A device state the integration shows, by Homely's feature and state name."""
+
+    ALARM = ("alarm", "alarm")  # motion on motion sensors, open on door and window sensors
+    FIRE = ("alarm", "fire")
+    FLOOD = ("alarm", "flood")
+    TAMPER = ("alarm", "tamper")
+    BATTERY_LOW = ("battery", "low")
+    BATTERY_DEFECT = ("battery", "defect")
+    BATTERY_VOLTAGE = ("battery", "voltage")
+    LOCK = ("lock", "state")
+    LOCK_BROKEN = ("report", "broken")
+    TEMPERATURE = ("temperature", "temperature")
+    POWER = ("metering", "demand")
+    ENERGY_IMPORTED = ("metering", "summationdelivered")
+    ENERGY_EXPORTED = ("metering", "summationreceived")
+    THERMOSTAT_TEMPERATURE = ("thermostat", "LocalTemperature")
+    HEATING_SETPOINT = ("thermostat", "OccupiedHeatingSetpoint")
+    COOLING_SETPOINT = ("thermostat", "OccupiedCoolingSetpoint")
+    LINK_STRENGTH = ("diagnostic", "networklinkstrength")
+
+
+class DeviceKind(Enum):
+    """What a device's alarm states stand for; only its model name tells."""
+
+    MOTION = "motion"
+    DOOR = "door"
+    WINDOW = "window"
+    HEAT = "heat"
+    OTHER = "other"
+
+
+# Words in model names, per kind; the first kind with a word in the name wins.
+_KIND_WORDS: tuple[tuple[DeviceKind, tuple[str, ...]], ...] = (
+    (DeviceKind.MOTION, ("motion",)),
+    (DeviceKind.DOOR, ("entry", "door")),
+    (DeviceKind.WINDOW, ("window",)),
+    (DeviceKind.HEAT, ("heat",)),
+)
+# Makers whose devices Homely sells under their own model names ("ELKO Super TR").
+_BRANDS = ("ELKO", "Yale")
+# The lock reports a word ("locked", "unlocked", ...) or a boolean "is locked".
+_UNLOCKED = {"unlocked", "unlock", "open", "opened", "not_fully_locked"}
+# States that identify a unit on the network; diagnostics leave them out.
+IDENTIFYING_STATES = frozenset({"networklinkaddress"})
+# Units Homely counts in: energy in Wh, thermostat temperatures in hundredths of a degree.
+_KWH_PER_WH = 0.001
+_DEGREES_PER_THERMOSTAT_UNIT = 0.01
+
+
 @dataclass(slots=True)
 class Device:
     device_id: str
@@ -67,7 +120,6 @@ class Device:
     serial_number: str | None
     room: str
     online: bool
-    model_id: str | None
     model_name: str
     features: Features = field(default_factory=dict)
 
@@ -87,11 +139,10 @@ class Device:
         return cls(
             device_id=_str(raw, "id"),
             name=_str(raw, "name", ""),
-            serial_number=raw.get("serialNumber") or None,
-            room=raw.get("location") or "",
+            serial_number=_optional_text(raw.get("serialNumber")),
+            room=_optional_text(raw.get("location")) or "",
             online=bool(raw.get("online", True)),
-            model_id=raw.get("modelId"),
-            model_name=raw.get("modelName") or "",
+            model_name=_optional_text(raw.get("modelName")) or "",
             features=features,
         )
 
@@ -113,14 +164,130 @@ class Device:
     def has(self, feature: str, name: str) -> bool:
         return self.state(feature, name) is not None
 
+    def reports(self, reading: Reading) -> bool:
+        """Whether this unit has the state at all (units of one model differ)."""
+        return self.has(*reading.value)
+
+    # --- what the device is ---------------------------------------------------------------------
+    @property
+    def kind(self) -> DeviceKind:
+        model = self.model_name.lower()
+        return next(
+            (kind for kind, words in _KIND_WORDS if any(word in model for word in words)),
+            DeviceKind.OTHER,
+        )
+
+    @property
+    def brand(self) -> str | None:
+        """The maker, for devices Homely sells under the maker's name; None for Homely's own."""
+        model = self.model_name.lower()
+        return next((brand for brand in _BRANDS if model.startswith(brand.lower())), None)
+
+    # --- its states -------------------------------------------------------------------------------
+    @property
+    def alarm(self) -> bool | None:
+        return self._flag(Reading.ALARM)
+
+    @property
+    def fire(self) -> bool | None:
+        return self._flag(Reading.FIRE)
+
+    @property
+    def flood(self) -> bool | None:
+        return self._flag(Reading.FLOOD)
+
+    @property
+    def tamper(self) -> bool | None:
+        return self._flag(Reading.TAMPER)
+
+    @property
+    def battery_low(self) -> bool | None:
+        return self._flag(Reading.BATTERY_LOW)
+
+    @property
+    def battery_defect(self) -> bool | None:
+        return self._flag(Reading.BATTERY_DEFECT)
+
+    @property
+    def lock_broken(self) -> bool | None:
+        return self._flag(Reading.LOCK_BROKEN)
+
+    @property
+    def unlocked(self) -> bool | None:
+        value = self.value(*Reading.LOCK.value)
+        if isinstance(value, bool):
+            return not value
+        if isinstance(value, str):
+            return value.strip().lower() in _UNLOCKED
+        return None
+
+    @property
+    def temperature(self) -> float | None:
+        """Degrees Celsius."""
+        return self._number(Reading.TEMPERATURE)
+
+    @property
+    def thermostat_temperature(self) -> float | None:
+        """Degrees Celsius, as the thermostat measures it (the floor sensor)."""
+        return self._number(Reading.THERMOSTAT_TEMPERATURE, _DEGREES_PER_THERMOSTAT_UNIT)
+
+    @property
+    def heating_setpoint(self) -> float | None:
+        """Degrees Celsius."""
+        return self._number(Reading.HEATING_SETPOINT, _DEGREES_PER_THERMOSTAT_UNIT)
+
+    @property
+    def cooling_setpoint(self) -> float | None:
+        """Degrees Celsius."""
+        return self._number(Reading.COOLING_SETPOINT, _DEGREES_PER_THERMOSTAT_UNIT)
+
+    @property
+    def power(self) -> float | None:
+        """Watts drawn from the grid (the HAN meter)."""
+        return self._number(Reading.POWER)
+
+    @property
+    def energy_imported(self) -> float | None:
+        """kWh drawn from the grid, a meter reading."""
+        return self._number(Reading.ENERGY_IMPORTED, _KWH_PER_WH)
+
+    @property
+    def energy_exported(self) -> float | None:
+        """kWh returned to the grid, a meter reading."""
+        return self._number(Reading.ENERGY_EXPORTED, _KWH_PER_WH)
+
+    @property
+    def link_strength(self) -> float | None:
+        """Per cent."""
+        return self._number(Reading.LINK_STRENGTH)
+
+    @property
+    def battery_voltage(self) -> float | None:
+        """Volts."""
+        return self._number(Reading.BATTERY_VOLTAGE)
+
+    def _flag(self, reading: Reading) -> bool | None:
+        value = self.value(*reading.value)
+        return None if value is None else bool(value)
+
+    def _number(self, reading: Reading, scale: float = 1.0) -> float | None:
+        value: object = self.value(*reading.value)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        if isinstance(value, float) and not isfinite(value):
+            return None
+        if scale == 1.0:
+            return value
+        try:
+            return round(float(value) * scale, 3)
+        except OverflowError:  # an integer beyond any float
+            return None
+
 
 @dataclass(frozen=True, slots=True)
 class Location:
     location_id: str
     name: str
-    role: str
-    user_id: str | None
-    gateway_serial: str | None
 
     @classmethod
     def from_json(cls, raw: Any) -> Location:
@@ -129,15 +296,7 @@ class Location:
         return cls(
             location_id=_str(raw, "locationId"),
             name=_str(raw, "name", ""),
-            role=raw.get("role") or "",
-            user_id=raw.get("userId"),
-            gateway_serial=raw.get("gatewayserial"),
         )
-
-
-def is_pending_alarm_state(state: str | None) -> bool:
-    """An exit or entry delay (ARM_NIGHT_PENDING, ARMED_AWAY_PENDING, BREACH_PENDING, ...)."""
-    return isinstance(state, str) and "PENDING" in state.upper()
 
 
 @dataclass(slots=True)
@@ -146,7 +305,6 @@ class Home:
     name: str
     gateway_serial: str | None
     alarm_state: str | None
-    role: str | None
     devices: dict[str, Device]
     skipped: list[str] = field(default_factory=list)  # why unreadable devices were left out
 
@@ -167,9 +325,10 @@ class Home:
         return cls(
             location_id=_str(raw, "locationId"),
             name=_str(raw, "name", ""),
-            gateway_serial=raw.get("gatewayserial"),
-            alarm_state=raw.get("alarmState"),
-            role=raw.get("userRoleAtLocation"),
+            gateway_serial=_optional_text(raw.get("gatewayserial")),
+            alarm_state=alarm_state
+            if isinstance(alarm_state := raw.get("alarmState"), str)
+            else None,
             devices=devices,
             skipped=skipped,
         )
@@ -189,8 +348,7 @@ class StateChange:
 @dataclass(frozen=True, slots=True)
 class DeviceEvent:
     device_id: str
-    home_id: str | None  # rootLocationId; None in the minimal shape
-    room_id: str | None  # locationId: a ROOM, not the home
+    home_id: str | None  # rootLocationId (locationId is the room); None in the minimal shape
     changes: tuple[StateChange, ...]
 
 
@@ -268,6 +426,5 @@ def _device_event(data: Mapping[str, Any]) -> DeviceEvent:
     return DeviceEvent(
         device_id=_str(data, "deviceId"),
         home_id=data.get("rootLocationId"),
-        room_id=data.get("locationId"),
         changes=tuple(changes),
     )

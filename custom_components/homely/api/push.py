@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 import logging
-import random
 import re
 import time
 from typing import Any
@@ -15,8 +14,10 @@ import aiohttp
 import socketio
 from socketio.exceptions import ConnectionError as SocketConnectionError
 
+from .backoff import Backoff
 from .client import HomelyClient
 from .exceptions import HomelyError, HomelyResponseError
+from .logfilters import install_filters
 from .models import Event, parse_event
 
 _LOGGER = logging.getLogger(__name__)
@@ -25,35 +26,15 @@ _LOGGER = logging.getLogger(__name__)
 # elsewhere with default settings sets those to ERROR and gives them a handler of their own.
 _SOCKETIO_LOGGER = logging.getLogger("socketio.homely")
 _ENGINEIO_LOGGER = logging.getLogger("engineio.homely")
-_TOKEN = re.compile(r"(token=|Bearer(?:%20|\s+))[^&\s'\"]+", re.IGNORECASE)
-
-
-class RedactTokens(logging.Filter):
-    """Masks access tokens in log records (URLs, headers, error texts)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = _TOKEN.sub(r"\1**REDACTED**", message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
-
-
-for _logger in (_LOGGER, _SOCKETIO_LOGGER, _ENGINEIO_LOGGER):
-    _logger.addFilter(RedactTokens())  # the libraries log the connection URL with the token
-
-
-class PacketLogger(logging.LoggerAdapter[logging.Logger]):
-    """python-socketio and engineio log every packet and connection step at INFO: at DEBUG here.
-
-    Home Assistant shows INFO by default, and one line per event would flood its log.
-    Warnings and errors keep their level.
-    """
-
-    def info(self, msg: object, *args: object, **kwargs: Any) -> None:
-        kwargs["stacklevel"] = kwargs.get("stacklevel", 1) + 1  # the library's line, not this one
-        self.debug(msg, *args, **kwargs)
-
+# The access token in the connection URL (which the libraries log), in headers and error texts.
+TOKEN_PATTERN = re.compile(r"(token=|Bearer(?:%20|\s+))[^&\s'\"]+", re.IGNORECASE)
+# python-socketio and engineio log every packet and connection step at INFO, which Home
+# Assistant shows by default: one line per event would flood its log.
+install_filters(
+    (_LOGGER.name, _SOCKETIO_LOGGER.name, _ENGINEIO_LOGGER.name),
+    TOKEN_PATTERN,
+    info_as_debug=(_SOCKETIO_LOGGER.name, _ENGINEIO_LOGGER.name),
+)
 
 RETRY_MIN = 5.0  # seconds before reconnecting after the server closed or refused the socket
 RETRY_MAX = 300.0
@@ -109,8 +90,8 @@ class HomelyPush:
             randomization_factor=0.5,
             handle_sigint=False,
             http_session=self._session,
-            logger=PacketLogger(_SOCKETIO_LOGGER),
-            engineio_logger=PacketLogger(_ENGINEIO_LOGGER),
+            logger=_SOCKETIO_LOGGER,
+            engineio_logger=_ENGINEIO_LOGGER,
         )
         sio.on("connect", self._connected)
         sio.on("disconnect", self._disconnected)
@@ -120,7 +101,7 @@ class HomelyPush:
 
     async def run(self) -> None:
         """Connect and stay connected until cancelled."""
-        delay = RETRY_MIN
+        backoff = Backoff(RETRY_MIN, RETRY_MAX)
         while True:
             sio = self._new_socket()
             started = time.monotonic()
@@ -137,11 +118,12 @@ class HomelyPush:
             finally:
                 await asyncio.shield(self._close(sio))
             if time.monotonic() - started > STABLE_AFTER:
-                delay = RETRY_MIN
-            wait = max(delay, self._client.gate.remaining()) * random.uniform(1.0, 1.3)  # noqa: S311
+                backoff.reset()
+            # Not before the account's rate limit is over (the URL needs a token); the backoff's
+            # jitter on top keeps the homes of one account from all asking at that moment.
+            wait = self._client.gate.remaining() + backoff.next_delay()
             _LOGGER.debug("Reconnecting the Homely socket in %.0f s", wait)
             await asyncio.sleep(wait)
-            delay = min(RETRY_MAX, delay * 2)
 
     async def _close(self, sio: socketio.AsyncClient) -> None:
         try:

@@ -25,9 +25,7 @@ from .conftest import CABIN, HOME, MakeClient
 async def test_locations_and_home(make_client: MakeClient) -> None:
     server, client = await make_client()
     locations = await client.async_get_locations()
-    assert [(loc.location_id, loc.name, loc.role) for loc in locations] == [
-        (HOME, "Solbakken 12", "ADMIN")
-    ]
+    assert [(loc.location_id, loc.name) for loc in locations] == [(HOME, "Solbakken 12")]
     home = await client.async_get_home(HOME)
     assert (home.name, home.alarm_state, len(home.devices)) == ("Solbakken 12", "DISARMED", 16)
     han = home.devices["1d6d0206-bfcc-4c8b-83f1-c23d7270fe9f"]

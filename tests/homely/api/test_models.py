@@ -9,12 +9,16 @@ import pytest
 
 from custom_components.homely.api import (
     AlarmEvent,
+    AlarmMode,
     Device,
     DeviceEvent,
+    DeviceKind,
     Home,
     HomelyResponseError,
     Location,
+    Reading,
     State,
+    alarm_mode,
     parse_event,
 )
 from custom_components.homely.api.models import parse_time
@@ -92,7 +96,7 @@ def test_device_event_full_and_documented_key(key: str) -> None:
         }
     )
     assert isinstance(event, DeviceEvent)
-    assert (event.device_id, event.home_id, event.room_id) == ("d", "home", "room")
+    assert (event.device_id, event.home_id) == ("d", "home")  # the home, not the room
     assert event.changes[0].state.value is True
 
 
@@ -192,4 +196,87 @@ def test_home_alarm_pending_and_locations_with_partner_code() -> None:
     location = Location.from_json(
         {"name": "Hjem", "role": "OWNER", "locationId": "h", "userId": "u", "partnerCode": 1}
     )
-    assert (location.location_id, location.role) == ("h", "OWNER")
+    assert (location.location_id, location.name) == ("h", "Hjem")
+
+
+def device(model: str, **states: dict[str, Any]) -> Device:
+    features = {
+        feature: {"states": {name: {"value": value} for name, value in values.items()}}
+        for feature, values in states.items()
+    }
+    return Device.from_json({"id": "d", "modelName": model, "features": features})
+
+
+@pytest.mark.parametrize(
+    ("model", "kind", "brand"),
+    [
+        ("Motion Sensor Mini", DeviceKind.MOTION, None),
+        ("Alarm Motion Sensor 2", DeviceKind.MOTION, None),
+        ("Alarm Entry Sensor 2", DeviceKind.DOOR, None),
+        ("Window Sensor", DeviceKind.WINDOW, None),
+        ("Heat Alarm", DeviceKind.HEAT, None),
+        ("Intelligent Smoke Alarm", DeviceKind.OTHER, None),
+        ("ELKO Super TR", DeviceKind.OTHER, "ELKO"),
+        ("Yale Doorman V2N", DeviceKind.DOOR, "Yale"),
+        ("", DeviceKind.OTHER, None),
+    ],
+)
+def test_kind_and_brand_from_the_model_name(
+    model: str, kind: DeviceKind, brand: str | None
+) -> None:
+    assert (device(model).kind, device(model).brand) == (kind, brand)
+
+
+def test_typed_states_in_natural_units() -> None:
+    han = device(
+        "EMI Norwegian HAN",
+        metering={"summationdelivered": 769670, "summationreceived": 0, "demand": 1500},
+    )
+    assert (han.energy_imported, han.energy_exported, han.power) == (769.67, 0.0, 1500)
+    thermostat = device(
+        "ELKO Super TR",
+        thermostat={"LocalTemperature": 2150, "OccupiedHeatingSetpoint": 2200},
+    )
+    assert (thermostat.thermostat_temperature, thermostat.heating_setpoint) == (21.5, 22.0)
+    assert thermostat.cooling_setpoint is None
+    assert not thermostat.reports(Reading.COOLING_SETPOINT)
+    odd = device("x", temperature={"temperature": True}, battery={"voltage": "3.0", "low": 0})
+    assert (odd.temperature, odd.battery_voltage, odd.battery_low) == (None, None, False)
+    assert device("x", temperature={"temperature": float("nan")}).temperature is None
+    assert device("x", metering={"summationdelivered": 10**400}).energy_imported is None
+
+
+@pytest.mark.parametrize(
+    ("value", "unlocked"),
+    [
+        ("locked", False),
+        ("Unlocked", True),
+        ("not_fully_locked", True),
+        (True, False),
+        (False, True),
+        (3, None),
+    ],
+)
+def test_lock_state_as_a_word_or_a_boolean(value: object, unlocked: bool | None) -> None:
+    assert device("Yale Doorman V2N", lock={"state": value}).unlocked is unlocked
+
+
+def test_state_names_in_the_units_own_spelling() -> None:
+    lock = device("Yale Doorman V2N", report={"Broken": True})
+    assert lock.reports(Reading.LOCK_BROKEN)
+    assert lock.lock_broken is True
+
+
+@pytest.mark.parametrize(
+    ("state", "mode"),
+    [
+        ("ARMED_STAY", AlarmMode.ARMED_HOME),
+        ("ARM_NIGHT_PENDING", AlarmMode.ARMING),
+        ("BREACH_PENDING", AlarmMode.PENDING),
+        ("armed_night_partial", AlarmMode.ARMED_NIGHT),  # unknown: by its words
+        ("SOMETHING", None),
+        (None, None),
+    ],
+)
+def test_alarm_modes(state: str | None, mode: AlarmMode | None) -> None:
+    assert alarm_mode(state) is mode

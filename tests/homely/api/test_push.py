@@ -19,18 +19,12 @@ from custom_components.homely.api import (
     HomelyPush,
     push as push_module,
 )
+from custom_components.homely.api.logfilters import RedactSecrets
 from simulators.core import SimClock, SimulatorServer
 from simulators.homely import HomelySimulator
+from tests.helpers import until
 
 from .conftest import CABIN, HOME, MakeClient
-
-
-async def until(condition: Callable[[], bool], within: float = 8.0) -> None:
-    for _ in range(int(within / 0.02)):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 class Listener:
@@ -38,12 +32,6 @@ class Listener:
         self.events: list[Event] = []
         self.connections: list[bool] = []
         self.push = HomelyPush(client, http, location, self.events.append, self.connections.append)
-
-
-@pytest.fixture(autouse=True)
-def _quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(push_module, "RETRY_MIN", 0.05)
-    monkeypatch.setattr(push_module, "RECONNECT_DELAY", 0.05)
 
 
 @pytest.fixture
@@ -199,7 +187,7 @@ def test_redaction_of_headers_and_urls() -> None:
         ("/?a=1&token=Bearer%20abc.def&b=2", "Bearer xyz"),
         None,
     )
-    push_module.RedactTokens().filter(record)
+    RedactSecrets(push_module.TOKEN_PATTERN).filter(record)
     assert record.getMessage() == "GET /?a=1&token=**REDACTED**&b=2 with Bearer **REDACTED**"
 
 
