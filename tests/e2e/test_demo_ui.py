@@ -39,18 +39,6 @@ pytestmark = [
 SIMULATED_HEATING_S = 600  # ten simulated minutes warm the Xenio by about ten degrees
 
 
-@dataclass(frozen=True)
-class TryAccount:
-    """The account per vendor that the demo leaves for its user to add by hand."""
-
-    username: str
-    password: str
-
-
-HARVIA_TRY_ACCOUNT = TryAccount("try@harvia.example", "try-sauna-1")
-HOMELY_TRY_ACCOUNT = TryAccount("try@homely.example", "try-hjem-1")
-
-
 def translations(domain: str) -> dict[str, Any]:
     strings: dict[str, Any] = json.loads(
         (ROOT / "custom_components" / domain / "translations" / "en.json").read_text()
@@ -266,61 +254,59 @@ async def test_sauna_light_toggled_in_the_ui_turns_on_and_off(
 
 
 # --- adding the integrations by hand ------------------------------------------------------------
-async def test_adding_harvia_shows_the_translated_error_then_the_new_sauna(
-    signed_in: SignedInPage, demo: RunningDemo
+@dataclass(frozen=True)
+class ByHand:
+    """Adding an integration with the account the demo leaves for its user (README, demo output)."""
+
+    domain: str
+    brand: str  # what the user searches for under Add integration
+    username: str
+    password: str
+    username_field: str  # the translation keys of the user step's fields
+    url_field: str
+    url_path: str  # after the simulator's base URL
+    entry_title: str  # the new entry's row on the integration's page
+    devices: tuple[str, ...]  # what that row lists
+
+
+def _home_devices(name: str) -> tuple[str, ...]:
+    home = next(h for h in scenario("homely", "typical_home")["homes"] if h["name"] == name)
+    return tuple(device["name"] for device in home["devices"])
+
+
+BY_HAND = [
+    ByHand("harvia", "Harvia", "try@harvia.example", "try-sauna-1", "email", "discovery_url",
+           "/endpoints", "try@harvia.example", ("Garden sauna",)),
+    # Homely names an entry after its home; Solbakken 12 has devices of the same names in its
+    # own row, so only the new entry's row counts.
+    ByHand("homely", "Homely", "try@homely.example", "try-hjem-1", "username", "base_url",
+           "", "Hytta Fjellro", _home_devices("Hytta Fjellro")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("by_hand", BY_HAND, ids=lambda by_hand: by_hand.domain)
+async def test_adding_an_integration_shows_the_translated_error_then_the_new_devices(
+    signed_in: SignedInPage, demo: RunningDemo, by_hand: ByHand
 ) -> None:
-    page, strings = signed_in.page, translations("harvia")["config"]
+    page, strings = signed_in.page, translations(by_hand.domain)["config"]
     user_step = strings["step"]["user"]
-    flow = await start_config_flow(page, "Harvia", user_step["title"])
-    url_field = flow.get_by_role("textbox", name=user_step["data"]["discovery_url"])
+    flow = await start_config_flow(page, by_hand.brand, user_step["title"])
+    url_field = flow.get_by_role("textbox", name=user_step["data"][by_hand.url_field])
     await expect(url_field, "the demo user has advanced mode, so the URL shows").to_be_visible()
     password = flow.get_by_role("textbox", name=user_step["data"]["password"])
 
-    await flow.get_by_role("textbox", name=user_step["data"]["email"]).fill(
-        HARVIA_TRY_ACCOUNT.username
-    )
-    await password.fill(f"not-{HARVIA_TRY_ACCOUNT.password}")
-    await url_field.fill(f"{demo.simulator('harvia')}/endpoints")
+    username = flow.get_by_role("textbox", name=user_step["data"][by_hand.username_field])
+    await username.fill(by_hand.username)
+    await password.fill(f"not-{by_hand.password}")
+    await url_field.fill(f"{demo.simulator(by_hand.domain)}{by_hand.url_path}")
     await flow.get_by_role("button", name="Submit").click()
     await expect(flow.get_by_text(strings["error"]["invalid_auth"])).to_be_visible()
 
-    await password.fill(HARVIA_TRY_ACCOUNT.password)
+    await password.fill(by_hand.password)
     await flow.get_by_role("button", name="Submit").click()
     await finish_config_flow(page, flow)
 
-    await open_integration_page(page, "Harvia")
-    new_entry = config_entry_row(page, HARVIA_TRY_ACCOUNT.username)
-    await expect(new_entry.get_by_text("Garden sauna", exact=True)).to_be_visible()
-
-
-async def test_adding_homely_shows_the_translated_error_then_the_new_home(
-    signed_in: SignedInPage, demo: RunningDemo
-) -> None:
-    page, strings = signed_in.page, translations("homely")["config"]
-    user_step = strings["step"]["user"]
-    home = next(
-        home
-        for home in scenario("homely", "typical_home")["homes"]
-        if home["name"] == "Hytta Fjellro"
-    )
-    flow = await start_config_flow(page, "Homely", user_step["title"])
-    url_field = flow.get_by_role("textbox", name=user_step["data"]["base_url"])
-    await expect(url_field, "the demo user has advanced mode, so the URL shows").to_be_visible()
-    password = flow.get_by_role("textbox", name=user_step["data"]["password"])
-
-    await flow.get_by_role("textbox", name=user_step["data"]["username"]).fill(
-        HOMELY_TRY_ACCOUNT.username
-    )
-    await password.fill(f"not-{HOMELY_TRY_ACCOUNT.password}")
-    await url_field.fill(demo.simulator("homely"))
-    await flow.get_by_role("button", name="Submit").click()
-    await expect(flow.get_by_text(strings["error"]["invalid_auth"])).to_be_visible()
-
-    await password.fill(HOMELY_TRY_ACCOUNT.password)
-    await flow.get_by_role("button", name="Submit").click()
-    await finish_config_flow(page, flow)
-
-    await open_integration_page(page, "Homely")
-    new_entry = config_entry_row(page, home["name"])  # Homely names an entry after its home
-    for device in home["devices"]:  # Solbakken 12 has devices of the same names in its own row
-        await expect(new_entry.get_by_text(device["name"], exact=True)).to_be_visible()
+    await open_integration_page(page, by_hand.brand)
+    new_entry = config_entry_row(page, by_hand.entry_title)
+    for device in by_hand.devices:
+        await expect(new_entry.get_by_text(device, exact=True)).to_be_visible()
