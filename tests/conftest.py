@@ -28,6 +28,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import custom_components  # noqa: F401
 from simulators.core import CloudSimulator, Scenario, SimClock, SimulatorServer
 from simulators.testing import running_simulator
+from tests.simulated_time import SimulatedTime
 
 type StartSimulator = Callable[..., Awaitable[SimulatorServer]]
 type SetUp = Callable[[], Awaitable[MockConfigEntry]]
@@ -84,6 +85,14 @@ def scenario_file(scenario: str, *folders: Path) -> Path:
 def sim_clock() -> SimClock:
     """The simulators' clock, stopped: tests move time on by advancing it."""
     return SimClock(start=1_790_000_000.0, speed=0)
+
+
+@pytest.fixture
+def simulated_time(
+    hass: HomeAssistant, sim_clock: SimClock, monkeypatch: pytest.MonkeyPatch
+) -> SimulatedTime:
+    """Home Assistant's loop clock and the simulator's clock, moved on together."""
+    return SimulatedTime(hass, sim_clock, monkeypatch)
 
 
 @pytest.fixture

@@ -244,6 +244,7 @@ class SimulatorServer:
     async def _clear_faults(self, _: web.Request) -> web.Response:
         self.ctx.faults.clear()
         self.ctx.push.clear_faults()
+        self.simulator.clear_faults()
         return web.json_response(self.ctx.faults.as_json())
 
     async def _push(self, _: web.Request) -> web.Response:

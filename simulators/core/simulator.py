@@ -58,6 +58,9 @@ class CloudSimulator(ABC):
     async def async_stop(self) -> None:  # noqa: B027  (optional hook)
         """Stop what `async_start` started; close push connections."""
 
+    def clear_faults(self) -> None:  # noqa: B027  (optional hook)
+        """Clear the vendor's own faults (`DELETE /_sim/faults` clears every fault)."""
+
     def error_response(self, status: int, body: Any = None) -> web.Response:
         """The cloud's own error shape for an injected fault of `status`."""
         try:
