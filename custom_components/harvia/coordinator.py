@@ -20,6 +20,7 @@ from .api import (
     HarviaClient,
     HarviaConnectionError,
     HarviaPush,
+    HarviaRateLimitError,
     HarviaResponseError,
     MeasurementUpdate,
     StateUpdate,
@@ -74,6 +75,14 @@ class HarviaCoordinator(PushPollCoordinator[HarviaData]):
         except HarviaAuthError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="auth_failed"
+            ) from err
+        except HarviaRateLimitError as err:
+            # The next poll comes when the cloud asked, not on the usual interval.
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+                retry_after=err.retry_after,
             ) from err
         except HarviaConnectionError as err:
             raise UpdateFailed(
@@ -165,6 +174,7 @@ class HarviaCoordinator(PushPollCoordinator[HarviaData]):
         return {
             "connected": self.push_connected,
             "connects": self.push.connects if self.push else 0,
+            "malformed_notices_skipped": self.push.malformed_notices if self.push else 0,
             "update_interval_s": self.update_interval.total_seconds()
             if self.update_interval
             else None,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from contextlib import suppress
 from functools import partial
-import json
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,8 @@ import voluptuous as vol
 
 from simulators.core import CloudSimulator, Scenario, SimContext, admin_body, json_error
 
-from .appsync import AppSyncServer, AppSyncService
+from . import malformed
+from .appsync import GRAPHQL_PATH, REALTIME_PATH, AppSyncServer, AppSyncService
 from .cloud import HarviaCloud
 from .graphql_api import (
     DATA_SDL,
@@ -42,7 +42,8 @@ class HarviaSimulator(CloudSimulator):
         self.cloud = HarviaCloud(ctx, scenario.data)
         self.rest = HarviaRest(self.cloud)
         self.appsync = AppSyncServer(ctx.push, self._authorize, scenario.data["keepalive_s"])
-        self.appsync.corrupt = _corrupt
+        self.push_malformation = "truncated"  # how the frames PushHub marks malformed break
+        self.appsync.corrupt = lambda data: malformed.frame(self.push_malformation, data)
         roots: tuple[tuple[str, str, type[DeviceRoot | DataRoot | EventsRoot]], ...] = (
             ("device", DEVICE_SDL, DeviceRoot),
             ("data", DATA_SDL, DataRoot),
@@ -80,6 +81,9 @@ class HarviaSimulator(CloudSimulator):
         app.router.add_delete(f"{ADMIN}/devices/{{device_id}}", self._admin_remove)
         app.router.add_post(f"{ADMIN}/devices", self._admin_add)
         app.router.add_post(f"{ADMIN}/accounts/{{email}}/password", self._admin_password)
+        app.router.add_post(f"{ADMIN}/devices/{{device_id}}/malformed", self._admin_malformed)
+        app.router.add_delete(f"{ADMIN}/devices/{{device_id}}/malformed", self._admin_wellformed)
+        app.router.add_post(f"{ADMIN}/push/malformed", self._admin_push_malformed)
 
     def step(self, now: float) -> None:
         self.cloud.step(now)
@@ -92,6 +96,10 @@ class HarviaSimulator(CloudSimulator):
         for task in list(self._expiring):
             with suppress(asyncio.CancelledError):
                 await task
+
+    def clear_faults(self) -> None:
+        self.rest.malformed.by_device.clear()
+        self.push_malformation = "truncated"
 
     def error_response(self, status: int, body: Any = None) -> web.Response:
         if body is not None:
@@ -135,8 +143,8 @@ class HarviaSimulator(CloudSimulator):
         ws_base = base.replace("http://", "ws://", 1)
         graphql = {
             name: {
-                "https": f"{base}/appsync-api/{name}/graphql",
-                "wss": f"{ws_base}/appsync-realtime-api/{name}/graphql",
+                "https": base + GRAPHQL_PATH.format(service=name),
+                "wss": ws_base + REALTIME_PATH.format(service=name),
                 "schemaUrl": f"{base}/appsync-api/{name}/schema",
             }
             for name in ("device", "data", "events")
@@ -254,13 +262,39 @@ class HarviaSimulator(CloudSimulator):
             raise web.HTTPNotFound(text="no such account") from None
         return web.json_response({"changed": True})
 
+    async def _admin_malformed(self, request: web.Request) -> web.Response:
+        """Serve this sauna's answers (`row`, `state`, `latest`) malformed in `shape`."""
+        schema = vol.Schema(
+            {
+                vol.Required("shape"): vol.In(malformed.REST_SHAPES),
+                vol.Optional("answers", default=list(malformed.REST_ANSWERS)): [
+                    vol.In(malformed.REST_ANSWERS)
+                ],
+                vol.Optional("count"): vol.Any(None, vol.All(int, vol.Range(min=1))),
+            }
+        )
+        body = await self._admin_body(request, schema)
+        device_id = request.match_info["device_id"]
+        if not device_id:
+            raise web.HTTPNotFound(text="no such device")
+        self.rest.malformed.by_device[device_id] = malformed.MalformedFault(
+            body["shape"], tuple(body["answers"]), body.get("count")
+        )
+        return web.json_response({"device": device_id, **body})
 
-def _corrupt(data: dict[str, Any]) -> dict[str, Any]:
-    """A malformed push frame: valid AppSync framing, but the AWSJSON inside is cut short."""
-    corrupted: dict[str, Any] = json.loads(json.dumps(data))
-    for notice in corrupted.values():
-        item = (notice or {}).get("item") or {}
-        for key in ("reported", "data"):
-            if isinstance(item.get(key), str):
-                item[key] = item[key][: max(1, len(item[key]) // 3)]
-    return corrupted
+    async def _admin_wellformed(self, request: web.Request) -> web.Response:
+        removed = self.rest.malformed.by_device.pop(request.match_info["device_id"], None)
+        return web.json_response({"cleared": removed is not None})
+
+    async def _admin_push_malformed(self, request: web.Request) -> web.Response:
+        """The next `frames` push frames are malformed in `shape`."""
+        schema = vol.Schema(
+            {
+                vol.Required("frames"): vol.All(int, vol.Range(min=0)),
+                vol.Optional("shape", default="truncated"): vol.In(malformed.PUSH_SHAPES),
+            }
+        )
+        body = await admin_body(request, schema)
+        self.push_malformation = body["shape"]
+        self.ctx.push.corrupt_next(body["frames"])
+        return web.json_response(body)

@@ -37,6 +37,8 @@ from simulators.core import InvalidBodyError, PushHub, json_body, json_error
 _LOGGER = logging.getLogger(__name__)
 
 CONNECTION_TIMEOUT_MS = 300_000
+GRAPHQL_PATH = "/appsync-api/{service}/graphql"
+REALTIME_PATH = "/appsync-realtime-api/{service}/graphql"
 UNAUTHORIZED = "UnauthorizedException"
 
 # Who a token belongs to, or None when the token is not valid for this cloud.
@@ -135,8 +137,8 @@ class AppSyncServer:
         self.services[service.name] = service
 
     def add_routes(self, app: web.Application) -> None:
-        app.router.add_post("/appsync-api/{service}/graphql", self._http)
-        app.router.add_get("/appsync-realtime-api/{service}/graphql", self._realtime)
+        app.router.add_post(GRAPHQL_PATH, self._http)
+        app.router.add_get(REALTIME_PATH, self._realtime)
 
     def _service(self, request: web.Request) -> AppSyncService:
         service = self.services.get(request.match_info["service"])
@@ -164,13 +166,26 @@ class AppSyncServer:
         return web.json_response(payload)
 
     # --- realtime ------------------------------------------------------------------------
-    def _header_account(self, request: web.Request) -> str | None:
+    @staticmethod
+    def api_hosts(request: web.Request, service: AppSyncService) -> set[str]:
+        """The `host` values AWS accepts in the realtime header: the API host the client was
+        given. Clients take it from the realtime URL or derive it from the GraphQL URL (scheme
+        and `/graphql` stripped), which with our path-routed URLs keeps the service's path."""
+        graphql_url_host = request.host + GRAPHQL_PATH.format(service=service.name)
+        return {request.host, graphql_url_host.removesuffix("/graphql")}
+
+    def _header_account(self, request: web.Request, service: AppSyncService) -> str | None:
         header = _decoded_header(request)
         try:
             payload = json.loads(base64.b64decode(request.query.get("payload", "")))
         except (ValueError, binascii.Error):
             return None
-        if payload != {} or header.get("host") != request.host:
+        host = header.get("host")
+        if (
+            payload != {}
+            or not isinstance(host, str)
+            or host not in self.api_hosts(request, service)
+        ):
             return None
         return self.authorize(header.get("Authorization"))
 
@@ -180,7 +195,7 @@ class AppSyncServer:
             raise web.HTTPServiceUnavailable
         ws = web.WebSocketResponse(protocols=("graphql-ws",), autoping=True)
         await ws.prepare(request)
-        account = self._header_account(request)
+        account = self._header_account(request, service)
         token = _decoded_header(request)
         connection = self.push.register(ws.close, account, service=service.name)
         session = _RealtimeSession(self, service, ws, account, token.get("Authorization"))

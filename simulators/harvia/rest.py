@@ -13,7 +13,7 @@ from aiohttp import web
 
 from simulators.core import InvalidBodyError, json_body, json_error, json_http_error
 
-from . import shapes
+from . import malformed, shapes
 from .cloud import Account, AuthRejectedError, HarviaCloud
 from .sauna import Cabin, CommandRejectedError, Sauna
 
@@ -75,6 +75,14 @@ class HarviaRest:
 
     def __init__(self, cloud: HarviaCloud) -> None:
         self.cloud = cloud
+        self.malformed = malformed.MalformedFaults()
+
+    def _answer(self, device_id: str, answer: str, body: dict[str, Any]) -> web.Response:
+        """`body`, or the malformed shape a fault asks for this device's `answer`."""
+        shape = self.malformed.take(device_id, answer)
+        if shape is None:
+            return web.json_response(body)
+        return malformed.json_answer(malformed.corrupt(shape, body))
 
     def add_routes(self, app: web.Application) -> None:
         r = app.router
@@ -164,11 +172,20 @@ class HarviaRest:
             return _bad_request("maxResults must be a number")
         page = saunas[offset : offset + max(1, size)]
         id_key = "name" if account.device_list_shape == "live" else "deviceId"
-        devices = [self.cloud.device_row(s, id_key) for s in page]
+        devices = [self._row(s, id_key) for s in page]
         more = offset + len(page) < len(saunas)
         return web.json_response(
             {"devices": devices, "nextToken": _token(offset + len(page)) if more else None}
         )
+
+    def _row(self, sauna: Sauna, id_key: str) -> dict[str, Any]:
+        row = self.cloud.device_row(sauna, id_key)
+        shape = self.malformed.take(sauna.device_id, "row")
+        if shape is None:
+            return row
+        # The id stays readable: a row without one is another fault (the sauna leaves).
+        ids = {key: value for key, value in row.items() if value == sauna.device_id}
+        return {**malformed.corrupt(shape, row), **ids}
 
     async def state(self, request: web.Request) -> web.Response:
         account = self._account(request)
@@ -183,7 +200,9 @@ class HarviaRest:
         else:
             cabin = self._cabin(sauna, sub_id, name)
             shadow = cabin.cabin_id
-        return web.json_response(
+        return self._answer(
+            sauna.device_id,
+            "state",
             {
                 "deviceId": sauna.device_id,
                 "shadowName": shadow,
@@ -196,7 +215,7 @@ class HarviaRest:
                     "connected": sauna.connected,
                     "updatedTimestamp": int(sauna.updated_at * 1000),
                 },
-            }
+            },
         )
 
     async def command(self, request: web.Request) -> web.Response:
@@ -295,7 +314,9 @@ class HarviaRest:
             | {"shadowName": item["subId"], "timestamp": _iso(at), "organization": "org-consumers"}
             | {"data": data}
         )
-        return web.json_response(shapes.measurement(self.cloud.shapes, latest))
+        return self._answer(
+            sauna.device_id, "latest", shapes.measurement(self.cloud.shapes, latest)
+        )
 
     async def telemetry_history(self, request: web.Request) -> web.Response:
         account = self._account(request)

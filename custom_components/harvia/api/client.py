@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 import json
 import logging
+import math
+import reprlib
 import time
 from typing import Any
 
@@ -20,6 +24,7 @@ from .exceptions import (
     HarviaDeviceUnavailableError,
     HarviaInvalidValueError,
     HarviaNoPasswordError,
+    HarviaRateLimitError,
     HarviaRemoteNotAllowedError,
     HarviaResponseError,
     HarviaUnsupportedError,
@@ -40,6 +45,8 @@ DEFAULT_DISCOVERY_URL = "https://prod.api.harvia.io/endpoints"
 TOKEN_MARGIN_S = 300  # refresh this long before the id token expires
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=20)
 DEVICE_PAGE_SIZE = 50
+MAX_RETRY_AFTER_S = 3600.0  # a longer ask is an error on the cloud's side; poll hourly then
+RETRY_AFTER_STATUSES = (429, 503)
 NO_PASSWORD_HINTS = ("apple", "google", "federat", "external", "no password")
 
 
@@ -53,12 +60,43 @@ def _jwt_claims(token: str) -> dict[str, Any]:
     return claims if isinstance(claims, dict) else {}
 
 
+def retry_after(header: str | None, now: datetime) -> float | None:
+    """A Retry-After header's delay in seconds (delta-seconds or an HTTP date), bounded to
+    what a poll can sensibly wait; None when absent or unreadable."""
+    if not header:
+        return None
+    try:
+        delay = float(header)
+    except ValueError:
+        try:
+            delay = (parsedate_to_datetime(header) - now).total_seconds()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    if not math.isfinite(delay):
+        return None
+    return min(max(delay, 1.0), MAX_RETRY_AFTER_S)
+
+
 def _message(body: Any) -> str:
     if isinstance(body, dict):
         for key in ("message", "failureReason", "error"):
             if isinstance(body.get(key), str) and body[key]:
                 return str(body[key])
     return "no message"
+
+
+# What reading an odd JSON value can raise: wrong types, deep nesting, numbers out of range.
+UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, RecursionError, OverflowError)
+
+
+@contextmanager
+def _reading(what: str) -> Iterator[None]:
+    """Turn any failure to read an answer into HarviaResponseError, the one error a caller
+    contains to the device it asked about."""
+    try:
+        yield
+    except UNREADABLE as err:
+        raise HarviaResponseError(f"unreadable {what}: {err!r:.200}") from None
 
 
 class HarviaClient:
@@ -84,12 +122,19 @@ class HarviaClient:
         self._expires_at = 0.0
         self._endpoints: Endpoints | None = None
         self._token_lock = asyncio.Lock()
+        # The cloud refused this password: never send it again (a vendor locks or throttles
+        # accounts that retry a rejected password); only reauth, with a new client, lifts it.
+        self._password_rejected: HarviaAuthError | None = None
         self.command_retry_delays: tuple[float, ...] = (2.0, 4.0)
 
     # --- tokens --------------------------------------------------------------------------
     @property
     def refresh_token(self) -> str | None:
         return self._refresh_token
+
+    @property
+    def password_rejected(self) -> bool:
+        return self._password_rejected is not None
 
     @property
     def token_expires_at(self) -> float:
@@ -122,6 +167,9 @@ class HarviaClient:
 
     async def _ensure_token(self, force: bool = False) -> None:
         async with self._token_lock:
+            if self._password_rejected is not None:
+                # A fresh error each time: re-raising one instance would grow its traceback.
+                raise type(self._password_rejected)(str(self._password_rejected))
             if not force and self._id_token and self._expires_at - self._clock() > TOKEN_MARGIN_S:
                 return
             if self._refresh_token:
@@ -142,9 +190,14 @@ class HarviaClient:
         )
         if status in (400, 401, 403):
             message = _message(body)
-            if any(hint in message.lower() for hint in NO_PASSWORD_HINTS):
-                raise HarviaNoPasswordError(message)
-            raise HarviaAuthError(message)
+            rejected = (
+                HarviaNoPasswordError(message)
+                if any(hint in message.lower() for hint in NO_PASSWORD_HINTS)
+                else HarviaAuthError(message)
+            )
+            self._password_rejected = rejected
+            self._id_token = None
+            raise rejected
         self._store_tokens(status, body, expect_refresh=True)
 
     async def _refresh(self) -> None:
@@ -202,18 +255,27 @@ class HarviaClient:
         json: Any = None,
         headers: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
-        """One HTTP exchange; transport failures become HarviaConnectionError."""
+        """One HTTP exchange; transport failures become HarviaConnectionError, an answer that
+        asks to come back later (429/503 with Retry-After) HarviaRateLimitError."""
         try:
             async with self._session.request(
                 method, url, params=params, json=json, headers=headers, timeout=REQUEST_TIMEOUT
             ) as response:
                 try:
                     body = await response.json(content_type=None)
-                except ValueError:
+                except (ValueError, RecursionError):  # not JSON, or nested beyond reading
                     body = None
-                return response.status, body
+                status = response.status
+                header = response.headers.get("Retry-After")
         except (aiohttp.ClientError, TimeoutError) as err:
             raise HarviaConnectionError(f"{method} {url.split('?')[0]} failed: {err!r}") from err
+        if status in RETRY_AFTER_STATUSES:
+            delay = retry_after(header, datetime.now(UTC))
+            if delay is not None:
+                raise HarviaRateLimitError(
+                    f"{method} {url.split('?')[0]} answered HTTP {status}", delay
+                )
+        return status, body
 
     async def _api(
         self,
@@ -261,9 +323,14 @@ class HarviaClient:
             if not isinstance(entries, list):
                 raise HarviaResponseError("device list without a devices array")
             for raw in entries:
-                device = Device.from_api(raw)
+                try:
+                    device = Device.from_api(raw)
+                except (HarviaResponseError, *UNREADABLE) as err:
+                    # One unreadable row must not hide the other saunas.
+                    _LOGGER.warning("Skipping an unreadable device entry (%s)", err)
+                    continue
                 if device is None:
-                    _LOGGER.warning("Skipping a device entry without an id: %.200s", raw)
+                    _LOGGER.warning("Skipping a device entry without an id: %s", reprlib.repr(raw))
                 else:
                     devices.append(device)
             token = body.get("nextToken")
@@ -278,17 +345,21 @@ class HarviaClient:
         if cabin_id:
             params["subId"] = cabin_id
         body = await self._get_ok(f"{endpoints.device}/devices/state", params)
-        connection = body.get("connectionState") or {}
-        return CabinState.from_shadow(
-            cabin_id=str(body.get("shadowName") or cabin_id or DEFAULT_CABIN),
-            reported=body.get("state", body.get("reported")),
-            desired=body.get("desired"),
-            connected=as_bool(connection.get("connected"))
-            if isinstance(connection, dict)
-            else None,
-            updated=parse_timestamp(body.get("timestamp")),
-            version=body.get("version") if isinstance(body.get("version"), int) else None,
-        )
+        with _reading(f"state of {device_id}"):
+            connection = body.get("connectionState")
+            shadow_name = body.get("shadowName")
+            return CabinState.from_shadow(
+                cabin_id=shadow_name
+                if isinstance(shadow_name, str) and shadow_name
+                else cabin_id or DEFAULT_CABIN,
+                reported=body.get("state", body.get("reported")),
+                desired=body.get("desired"),
+                connected=as_bool(connection.get("connected"))
+                if isinstance(connection, dict)
+                else None,
+                updated=parse_timestamp(body.get("timestamp")),
+                version=body.get("version") if isinstance(body.get("version"), int) else None,
+            )
 
     async def async_get_latest(
         self, device_id: str, cabin_id: str | None = None
@@ -298,7 +369,8 @@ class HarviaClient:
         if cabin_id:
             params["cabinId"] = cabin_id
         body = await self._get_ok(f"{endpoints.data}/data/latest-data", params)
-        return Telemetry.from_api(body, cabin_id)
+        with _reading(f"latest data of {device_id}"):
+            return Telemetry.from_api(body, cabin_id)
 
     async def async_get_history(
         self, device_id: str, cabin_id: str | None, start: datetime, end: datetime
@@ -314,10 +386,12 @@ class HarviaClient:
         samples: list[Telemetry] = []
         while True:
             body = await self._get_ok(f"{endpoints.data}/data/telemetry-history", params)
-            for raw in body.get("measurements") or []:
-                sample = Telemetry.from_api(raw, cabin_id)
-                if sample is not None and sample.timestamp is not None:
-                    samples.append(sample)
+            measurements = body.get("measurements")
+            with _reading(f"history of {device_id}"):
+                for raw in measurements if isinstance(measurements, list) else []:
+                    sample = Telemetry.from_api(raw, cabin_id)
+                    if sample is not None and sample.timestamp is not None:
+                        samples.append(sample)
             token = body.get("nextToken")
             if not isinstance(token, str) or not token or token == params.get("nextToken"):
                 return samples

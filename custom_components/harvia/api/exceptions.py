@@ -15,6 +15,14 @@ class HarviaResponseError(HarviaConnectionError):
     """The cloud answered with something this client cannot read."""
 
 
+class HarviaRateLimitError(HarviaConnectionError):
+    """HTTP 429 or 503 with a Retry-After: ask again no sooner than `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(f"{message}; retry after {retry_after:.0f} s")
+        self.retry_after = retry_after
+
+
 class HarviaAuthError(HarviaError):
     """The cloud rejected the credentials (or the refresh token and then the credentials)."""
 

@@ -45,15 +45,22 @@ def as_bool(value: Any) -> bool | None:
     return None
 
 
+# Nothing a sauna reports (temperatures, watts, minutes, counters, epoch milliseconds until the
+# year 30000) comes near this; a larger number is corrupt, and may not even fit a Home Assistant
+# state (255 characters).
+MAX_MAGNITUDE = 1e15
+
+
 def as_float(value: Any) -> float | None:
-    """A finite number, else None (NaN and infinities are no reading)."""
+    """A finite number of sane size, else None (NaN, infinities and absurd sizes are no
+    reading)."""
     if isinstance(value, bool) or value is None:
         return None
     try:
         number = float(value)
     except (TypeError, ValueError, OverflowError):
         return None
-    return number if math.isfinite(number) else None
+    return number if math.isfinite(number) and abs(number) <= MAX_MAGNITUDE else None
 
 
 def as_int(value: Any) -> int | None:
@@ -288,6 +295,18 @@ class Countdown:
         return start + timedelta(minutes=self.minutes)
 
 
+# No session or scheduled start is this far off: a larger count is corrupt data (and would
+# overflow datetime arithmetic in the entities that count it down).
+MAX_COUNTDOWN_MINUTES = 7 * 24 * 60
+
+
+def countdown(minutes: float | None, as_of: datetime | None) -> Countdown | None:
+    """A countdown of `minutes`, or None when there is none or it is out of range."""
+    if minutes is None or abs(minutes) > MAX_COUNTDOWN_MINUTES:
+        return None
+    return Countdown(int(minutes), as_of)
+
+
 def newest(*countdowns: Countdown | None) -> Countdown | None:
     """The most recently stamped countdown; the earlier argument wins a tie."""
     present = [c for c in countdowns if c is not None]
@@ -452,8 +471,7 @@ class CabinState:
         return as_int(self.raw.get("duration"))
 
     def _countdown(self, key: str) -> Countdown | None:
-        minutes = as_int(self.raw.get(key))
-        return None if minutes is None else Countdown(minutes, self.updated)
+        return countdown(as_int(self.raw.get(key)), self.updated)
 
     @property
     def remaining_time(self) -> Countdown | None:
@@ -558,8 +576,7 @@ class Telemetry:
         return as_bool(self.data.get("heatOn"))
 
     def _countdown(self, *keys: str) -> Countdown | None:
-        minutes = self.number(*keys)
-        return None if minutes is None else Countdown(int(minutes), self.timestamp)
+        return countdown(self.number(*keys), self.timestamp)
 
     @property
     def remaining_time(self) -> Countdown | None:

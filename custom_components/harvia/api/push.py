@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AsyncExitStack, suppress
 import logging
 import re
+import reprlib
 import ssl
 import time
 from typing import Any
@@ -24,7 +25,7 @@ from graphql import DocumentNode
 
 from .backoff import Backoff
 from .client import TOKEN_MARGIN_S, HarviaClient
-from .exceptions import HarviaAuthError
+from .exceptions import HarviaAuthError, HarviaRateLimitError
 from .logfilters import install_filters
 from .models import (
     DEFAULT_CABIN,
@@ -126,6 +127,7 @@ class HarviaPush:
         self._connected = False
         self._backoff = Backoff(BACKOFF_MIN_S, BACKOFF_MAX_S)
         self._warned_malformed: set[str] = set()
+        self.malformed_notices = 0
         self.connects = 0
 
     @property
@@ -158,13 +160,16 @@ class HarviaPush:
                 self._set_connected(False)
                 raise
             except HarviaAuthError as err:
-                # The poll path owns reauth; push waits long and tries again.
+                # The password was refused: retrying would only send it again. The poll path
+                # owns reauth, which reloads the entry and with it a new push.
                 self._set_connected(False)
-                _LOGGER.debug("push: not authorised (%s)", err)
-                await self._sleep_or_change(BACKOFF_MAX_S)
+                _LOGGER.debug("push: not authorised (%s); stopping until reauth", err)
+                return
             except Exception as err:  # noqa: BLE001  (any transport failure means: back off, retry)
                 self._set_connected(False)
                 delay = self._backoff.next_delay()
+                if isinstance(err, HarviaRateLimitError):  # the cloud said when to come back
+                    delay = max(delay, err.retry_after)
                 log = _LOGGER.warning if self._backoff.failures == 1 else _LOGGER.debug
                 log("Harvia push connection lost (%r); retrying in %.0f s", err, delay)
                 await self._sleep_or_change(delay)
@@ -238,23 +243,39 @@ class HarviaPush:
             handler(result)
         raise ConnectionError("subscription ended")
 
-    def _malformed(self, kind: str, result: Any) -> None:
-        if kind not in self._warned_malformed:
-            self._warned_malformed.add(kind)
-            _LOGGER.warning("Skipping a malformed Harvia %s notice: %.300s", kind, result)
-        else:
-            _LOGGER.debug("Skipping a malformed Harvia %s notice: %.300s", kind, result)
+    def _skip(self, kind: str, result: Any, error: BaseException | None = None) -> None:
+        """Log the first malformed notice of a kind; a flood of them only counts."""
+        self.malformed_notices += 1
+        if kind in self._warned_malformed:
+            return
+        self._warned_malformed.add(kind)
+        reason = f" ({error!r:.200})" if error is not None else ""
+        _LOGGER.warning(
+            "Skipping a malformed Harvia %s notice%s: %s; later ones are skipped silently",
+            kind,
+            reason,
+            reprlib.repr(result),
+        )
 
     def _handle_state(self, result: dict[str, Any]) -> None:
-        update = parse_state_notice(result)
-        if update is None:
-            self._malformed("state", result)
+        # Whatever one frame holds, it must not end the subscription the next frame comes on.
+        try:
+            update = parse_state_notice(result)
+            if update is not None:
+                self._on_state(update)
+        except Exception as err:  # noqa: BLE001  (contained to this frame)
+            self._skip("state", result, err)
         else:
-            self._on_state(update)
+            if update is None:
+                self._skip("state", result)
 
     def _handle_measurement(self, result: dict[str, Any]) -> None:
-        update = parse_measurement_notice(result)
-        if update is None:
-            self._malformed("measurement", result)
+        try:
+            update = parse_measurement_notice(result)
+            if update is not None:
+                self._on_measurement(update)
+        except Exception as err:  # noqa: BLE001  (contained to this frame)
+            self._skip("measurement", result, err)
         else:
-            self._on_measurement(update)
+            if update is None:
+                self._skip("measurement", result)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,11 +15,14 @@ from custom_components.harvia.api import (
     HarviaDeviceUnavailableError,
     HarviaInvalidValueError,
     HarviaNoPasswordError,
+    HarviaRateLimitError,
     HarviaRemoteNotAllowedError,
     HarviaResponseError,
     HarviaUnsupportedError,
 )
+from custom_components.harvia.api.client import retry_after
 from simulators.harvia import HarviaSimulator
+from simulators.harvia.malformed import REST_SHAPES, MalformedFault
 
 from .conftest import MakeClient
 
@@ -228,3 +232,72 @@ def test_client_is_independent_of_home_assistant() -> None:
     source = Path(HarviaClient.__module__.replace(".", "/")).parent
     for path in (Path(__file__).parents[3] / source).glob("*.py"):
         assert "homeassistant" not in path.read_text(), path
+
+
+async def test_a_rejected_password_is_sent_once(make_client: MakeClient) -> None:
+    server, client = await make_client()
+    await client.async_login()
+    assert isinstance(server.simulator, HarviaSimulator)
+    server.simulator.cloud.change_password("xenio@harvia.example", "changed-in-the-app")
+    for _ in range(3):
+        with pytest.raises(HarviaAuthError):
+            await client.async_get_devices()  # 401 -> refresh refused -> password refused
+        with pytest.raises(HarviaAuthError):
+            await client.async_id_token(force_refresh=True)
+    assert client.password_rejected
+    assert server.ctx.log.count("POST /rest/generics/auth/token") == 2  # login, then once
+    assert server.ctx.log.count("POST /rest/generics/auth/refresh") == 1
+
+
+@pytest.mark.parametrize("shape", REST_SHAPES)
+async def test_malformed_answers_raise_only_the_clients_error(
+    make_client: MakeClient, shape: str
+) -> None:
+    """Plain aiohttp reads NaN and stops at deep nesting with RecursionError; the client
+    turns every unreadable answer into HarviaResponseError or unknown values."""
+    server, client = await make_client()
+    assert isinstance(server.simulator, HarviaSimulator)
+    server.simulator.rest.malformed.by_device["xenio-1"] = MalformedFault(shape)
+    devices = await client.async_get_devices()
+    assert [d.device_id for d in devices] == ["xenio-1"]
+    for read in (client.async_get_state, client.async_get_latest):
+        with suppress(HarviaResponseError):  # anything else fails the test
+            await read("xenio-1", "C1")
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("120", 120.0),
+        ("Wed, 21 Oct 2026 07:30:00 GMT", 1800.0),  # an HTTP date, half an hour on
+        ("0", 1.0),
+        ("-5", 1.0),
+        ("99999999", 3600.0),  # at most an hour
+        ("nan", None),
+        ("soon", None),
+        (None, None),
+    ],
+)
+def test_retry_after_headers(header: str | None, seconds: float | None) -> None:
+    now = datetime(2026, 10, 21, 7, 0, tzinfo=UTC)
+    assert retry_after(header, now) == seconds
+
+
+async def test_rate_limits_carry_the_clouds_retry_after(make_client: MakeClient) -> None:
+    server, client = await make_client()
+    await client.async_login()
+    for status in (429, 503):
+        server.ctx.faults.add_from_json(
+            "http",
+            {"status": status, "path": "/rest/device/devices", "count": 1,
+             "headers": {"Retry-After": "90"}},
+        )  # fmt: skip
+        with pytest.raises(HarviaRateLimitError) as caught:
+            await client.async_get_devices()
+        assert caught.value.retry_after == 90
+    server.ctx.faults.add_from_json(
+        "http", {"status": 503, "path": "/rest/device/devices", "count": 1}
+    )
+    with pytest.raises(HarviaConnectionError) as plain:
+        await client.async_get_devices()
+    assert not isinstance(plain.value, HarviaRateLimitError)  # no hint: the usual interval

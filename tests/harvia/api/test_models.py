@@ -205,6 +205,17 @@ def test_countdowns_come_from_the_newer_source() -> None:
     assert documented.remaining_time == Countdown(12, None)
 
 
+@pytest.mark.parametrize("minutes", [10**9, -(10**9), 1e300])
+def test_countdowns_out_of_any_range_are_unknown(minutes: float) -> None:
+    """A count no session has would overflow the countdown sensors' datetime arithmetic."""
+    shadow = CabinState.from_shadow("C1", {"remainingTime": minutes, "timeToTarget": minutes})
+    telemetry = Telemetry.from_api({"data": {"remainingTime": minutes}})
+    assert telemetry is not None
+    assert shadow.remaining_time is None
+    assert shadow.time_to_target is None
+    assert telemetry.remaining_time is None
+
+
 def test_door_safety_state_one_means_closed() -> None:
     closed = Telemetry.from_api({"data": {"doorSafetyState": 1}})
     opened = Telemetry.from_api({"data": {"doorSafetyState": 0}})

@@ -90,14 +90,18 @@ async def test_malformed_notices_are_skipped_and_logged_once(
     recorder = Recorder()
     sim = server.simulator
     assert isinstance(sim, HarviaSimulator)
-    _, task = await start_push(server, client, recorder, ["xenio-1"])
+    push, task = await start_push(server, client, recorder, ["xenio-1"])
     try:
+        # The sauna's first live sample is due at start; once it is in, the door changes send
+        # the only frames (an idle sauna samples every ten simulated minutes).
+        await until(lambda: len(recorder.measurements) == 1, what="the first live sample")
         server.ctx.push.corrupt_next(2)
         sim.cloud.set_door("xenio-1", "C1", closed=False)
         sim.cloud.set_door("xenio-1", "C1", closed=True)
         sim.cloud.set_door("xenio-1", "C1", closed=False)
-        await until(lambda: len(recorder.states) == 1)
+        await until(lambda: push.malformed_notices == 2 and len(recorder.states) == 1)
         assert recorder.states[0].cabin.remote_allowed is False
+        assert len(recorder.measurements) == 1
     finally:
         await stop(task)
     warnings = [r for r in caplog.records if r.levelname == "WARNING" and "malformed" in r.message]

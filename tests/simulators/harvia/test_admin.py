@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import aiohttp
+import json
 
+import aiohttp
+import pytest
+
+from simulators.harvia import ADMIN
+from simulators.harvia.malformed import PUSH_SHAPES, frame
 from simulators.testing import SimulatorAdmin
 
 from .conftest import Cloud
@@ -76,3 +81,58 @@ async def test_injected_faults_use_the_clouds_error_shapes(fenix: Cloud) -> None
         "http", {"status": 200, "count": 1, "path": "/rest/device/devices", "body": {"devices": 7}}
     )
     assert await fenix.call("GET", "device", "/devices") == (200, {"devices": 7})
+
+
+async def test_malformed_answers_on_demand(http: aiohttp.ClientSession, fenix: Cloud) -> None:
+    admin = f"{fenix.server.url}{ADMIN}"
+    async with http.post(f"{admin}/devices/nope/malformed", json={"shape": "nan"}) as r:
+        assert r.status == 404
+    async with http.post(f"{admin}/devices/fenix-1/malformed", json={"shape": "odd"}) as r:
+        assert r.status == 400
+    async with http.post(
+        f"{admin}/devices/fenix-1/malformed",
+        json={"shape": "nan", "answers": ["state"], "count": 1},
+    ) as r:
+        assert r.status == 200
+    params = {"deviceId": "fenix-1", "subId": "C1"}
+    async with http.get(
+        fenix.url("device", "/devices/state"), params=params, headers=fenix.auth
+    ) as r:
+        text = await r.text()
+    assert "NaN" in text
+    assert json.loads(text)["deviceId"] == "fenix-1"  # ids stay as they were
+    status, body = await fenix.call("GET", "device", "/devices/state", params=params)
+    assert status == 200
+    assert body["state"]  # the count ran out: well-formed again
+
+    async with http.post(f"{admin}/devices/fenix-1/malformed", json={"shape": "deep"}) as r:
+        assert r.status == 200
+    async with http.get(
+        fenix.url("device", "/devices/state"), params=params, headers=fenix.auth
+    ) as r:
+        with pytest.raises(RecursionError):
+            json.loads(await r.text())
+    status, body = await fenix.call("GET", "device", "/devices")
+    assert [row.get("deviceId", row.get("name")) for row in body["devices"]] == ["fenix-1"]
+    async with http.delete(f"{admin}/devices/fenix-1/malformed") as r:
+        assert await r.json() == {"cleared": True}
+
+    async with http.post(f"{admin}/push/malformed", json={"frames": 2, "shape": "types"}) as r:
+        assert r.status == 200
+    assert fenix.sim.push_malformation == "types"
+    async with http.post(f"{admin}/push/malformed", json={"frames": 1, "shape": "odd"}) as r:
+        assert r.status == 400
+    async with http.post(f"{admin}/devices/fenix-1/malformed", json={"shape": "types"}) as r:
+        assert r.status == 200
+    await SimulatorAdmin(http, fenix.server.url).clear_faults()  # every fault, ours included
+    assert not fenix.sim.rest.malformed.by_device
+    assert fenix.sim.push_malformation == "truncated"
+
+
+@pytest.mark.parametrize("shape", PUSH_SHAPES)
+def test_malformed_frames_keep_the_device_id(fenix: Cloud, shape: str) -> None:
+    sauna = fenix.sim.cloud.saunas["fenix-1"]
+    notice = fenix.sim.cloud.state_notice(sauna, sauna.cabins[0], 0.0)
+    broken = frame(shape, {"devicesStatesUpdateFeed": notice})["devicesStatesUpdateFeed"]
+    assert broken["item"]["deviceId"] == "fenix-1"
+    assert broken["item"] != notice["item"]

@@ -7,9 +7,12 @@ import base64
 from contextlib import suppress
 import json
 from typing import Any
+from urllib.parse import urlparse
 
 import aiohttp
-from gql import gql
+from gql import Client, gql
+from gql.transport.appsync_auth import AppSyncJWTAuthentication
+from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
 from gql.transport.exceptions import (
     TransportClosed,
     TransportQueryError,
@@ -270,4 +273,28 @@ async def test_live_measurement_items_lack_the_envelope(
             "xenio-1", None, None, None,
         )  # fmt: skip
         assert json.loads(item["data"])["onTime"] == 1
+        await feed.aclose()
+
+
+@pytest.mark.parametrize("derivation", ["realtime URL", "GraphQL URL without /graphql"])
+async def test_realtime_accepts_the_api_host_however_the_client_derived_it(
+    xenio: Cloud, derivation: str
+) -> None:
+    """AWS documents the GraphQL API's host; clients in the wild take it from the GraphQL URL
+    by stripping the scheme and `/graphql`, which keeps our path-routed URLs' path."""
+    graphql = xenio.endpoints["GraphQL"]["device"]
+    host = (
+        urlparse(graphql["wss"]).netloc
+        if derivation == "realtime URL"
+        else graphql["https"].split("://", 1)[1].removesuffix("/graphql")
+    )
+    auth = AppSyncJWTAuthentication(host=host, jwt=f"Bearer {xenio.tokens['idToken']}")
+    client = Client(transport=AppSyncWebsocketsTransport(url=graphql["wss"], auth=auth))
+    async with client as session:
+        feed = subscribe(session, STATES, "xenio-1")
+        pending = asyncio.ensure_future(first(feed))
+        await registered(xenio, "device", "devicesStatesUpdateFeed", "xenio-1")
+        xenio.sim.cloud.set_door("xenio-1", "C1", closed=False)
+        notice = (await pending)["devicesStatesUpdateFeed"]
+        assert notice["item"]["deviceId"] == "xenio-1"
         await feed.aclose()
