@@ -32,7 +32,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: HomelyConfigEntry) -> bo
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: HomelyConfigEntry) -> bool:
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if not await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        return False
+    # Closed through its own API before Home Assistant cancels the background task: a
+    # cancellation would leave the socket half closed, holding the coordinator.
+    await entry.runtime_data.coordinator.push.stop()
+    return True
 
 
 async def async_remove_config_entry_device(

@@ -20,6 +20,7 @@ from .socket import HomelySocketServer
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 ADMIN = "/_sim/homely"
+FIELDS_SCHEMA = vol.Schema({vol.Required("fields"): {str: object}})
 
 __all__ = ["SCENARIOS", "HomelySimulator"]
 
@@ -47,6 +48,10 @@ class HomelySimulator(CloudSimulator):
         app.router.add_post(f"{ADMIN}/homes/{{home}}/alarm", self._admin_alarm)
         app.router.add_post(f"{ADMIN}/homes/{{home}}/devices", self._admin_add_device)
         app.router.add_post(f"{ADMIN}/homes/{{home}}/events", self._admin_raw_event)
+        app.router.add_post(f"{ADMIN}/homes/{{home}}/frames", self._admin_raw_frame)
+        app.router.add_post(f"{ADMIN}/homes/{{home}}/fields", self._admin_home_fields)
+        app.router.add_post(f"{ADMIN}/devices/{{device_id}}/fields", self._admin_device_fields)
+        app.router.add_delete(f"{ADMIN}/fields", self._admin_clear_fields)
         app.router.add_post(f"{ADMIN}/devices/{{device_id}}/state", self._admin_state)
         app.router.add_post(f"{ADMIN}/devices/{{device_id}}/online", self._admin_online)
         app.router.add_delete(f"{ADMIN}/devices/{{device_id}}", self._admin_remove_device)
@@ -182,6 +187,32 @@ class HomelySimulator(CloudSimulator):
         body = await admin_body(request, schema)
         self.cloud.emit(home.location_id, body)
         return web.json_response({"queued": True})
+
+    async def _admin_raw_frame(self, request: web.Request) -> web.Response:
+        """Send any JSON value as an `event` frame, unwrapped (malformed frames on demand)."""
+        home = self._find_home(request)
+        body = await admin_body(request, vol.Schema({vol.Required("frame"): object}))
+        await self.socket.publish_frame(home.location_id, body["frame"])
+        return web.json_response({"sent": True})
+
+    async def _admin_home_fields(self, request: web.Request) -> web.Response:
+        """Serve these fields in the home's REST body from now on (`alarmState: 5`)."""
+        home = self._find_home(request)
+        body = await admin_body(request, FIELDS_SCHEMA)
+        self.cloud.overrides.homes[home.location_id] = body["fields"]
+        return web.json_response(self.cloud.overrides.apply(home.as_json("ADMIN")))
+
+    async def _admin_device_fields(self, request: web.Request) -> web.Response:
+        """Serve these fields in the device's REST body from now on (`modelName: 7`, odd
+        `features`); objects merge into what the device reports."""
+        _home, device = self._find_device(request)
+        body = await admin_body(request, FIELDS_SCHEMA)
+        self.cloud.overrides.devices[device.device_id] = body["fields"]
+        return web.json_response({"fields": body["fields"]})
+
+    async def _admin_clear_fields(self, _request: web.Request) -> web.Response:
+        self.cloud.overrides.clear()
+        return web.json_response({"cleared": True})
 
     async def _admin_state(self, request: web.Request) -> web.Response:
         home, device = self._find_device(request)

@@ -11,6 +11,7 @@ import uuid
 from simulators.core import SimContext
 
 from .devices import LIVE_STATES, MODELS, Device, iso
+from .malformed import BodyOverrides
 
 type EventSink = Callable[[str, dict[str, Any]], None]  # (home id, {type, data})
 
@@ -118,6 +119,7 @@ class HomelyCloud:
         self.homes: dict[str, Home] = {}
         self.users: dict[str, User] = {}
         self.limiter = RateLimiter(data.get("rate_limit"))
+        self.overrides = BodyOverrides()  # malformed values served on demand
         self.emit: EventSink = lambda _home, _event: None
         self.exit_delay_states = EXIT_DELAY_STATES[data["alarm_pending_names"]]
         self._next_event_id = FIRST_INTEGER_EVENT_ID

@@ -145,4 +145,5 @@ class HomelyRest:
         location_id = request.match_info["location_id"]
         if location_id not in user.homes or location_id not in self.cloud.homes:
             return error(403, f"User {user.user_id} has no access to location {location_id}")
-        return web.json_response(self.cloud.homes[location_id].as_json("ADMIN"))
+        body = self.cloud.homes[location_id].as_json("ADMIN")
+        return web.json_response(self.cloud.overrides.apply(body))

@@ -15,6 +15,8 @@ import socketio
 
 from simulators.core import PushConnection, PushHub
 
+from .malformed import malformed_frame
+
 _LOGGER = logging.getLogger(__name__)
 
 # (token, location id) -> account name when the pair may listen, else an error message
@@ -33,6 +35,7 @@ class HomelySocketServer:
         self.sio.on("disconnect", self._disconnect)
         self._connections: dict[str, PushConnection] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self.malformed_sent = 0
 
     def attach(self, app: web.Application) -> None:
         self.sio.attach(app, socketio_path="socket.io")
@@ -99,10 +102,19 @@ class HomelySocketServer:
             if connection.info["location"] != location_id:
                 continue
             if self.push.frame_sent():
-                await self.sio.emit("event", _malformed(event), to=connection.info["sid"])
+                frame = malformed_frame(event, self.malformed_sent)
+                self.malformed_sent += 1
+                await self.sio.emit("event", frame, to=connection.info["sid"])
                 continue
             body = {"type": event["type"], self.payload_key: event["data"]}
             await self.sio.emit("event", body, to=connection.info["sid"])
+
+    async def publish_frame(self, location_id: str, frame: Any) -> None:
+        """Send `frame` as it is, as an `event` message (a malformed one, from a test)."""
+        for connection in list(self._connections.values()):
+            if connection.info["location"] == location_id:
+                self.push.frame_sent()
+                await self.sio.emit("event", frame, to=connection.info["sid"])
 
     def listeners(self, location_id: str) -> int:
         return sum(1 for c in self._connections.values() if c.info["location"] == location_id)
@@ -113,10 +125,3 @@ class HomelySocketServer:
                 await task
         with suppress(Exception):
             await self.sio.shutdown()
-
-
-def _malformed(event: dict[str, Any]) -> Any:
-    """Frames seen in the wild that a client must survive: wrong types and missing parts."""
-    if event["type"] == "alarm-state-changed":
-        return {"type": "alarm-state-changed", "data": {"state": 7, "timestamp": "yesterday"}}
-    return {"type": "device-state-changed", "data": {"deviceId": None, "changes": "broken"}}

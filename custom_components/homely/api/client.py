@@ -27,9 +27,11 @@ _LOGGER = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://sdk.iotiliti.cloud"
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=20)
 # The cloud's real 429 window is longer than the `retryAfter` it announces: hold back at least
-# this long, doubling on every 429 in a row, up to the maximum.
+# a minute, doubling on every 429 in a row. But never more than a minute past what the cloud
+# asked for: an alarm panel must see data again within a minute of the retry-after, however long
+# the outage; one request a minute at most is still far from hammering.
 RATE_LIMIT_MIN_BACKOFF = 60.0
-RATE_LIMIT_MAX_BACKOFF = 900.0
+RATE_LIMIT_RECOVERY_MARGIN = 60.0
 # How the sign-in refuses a username and password ("Invalid user credentials" comes with 401).
 CREDENTIALS_REJECTED = (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN)
 # How the refresh endpoint refuses a refresh token ("Refresh token expired" comes with 400).
@@ -57,8 +59,10 @@ class RateLimitGate:
     def hit(self, retry_after: float | None) -> float:
         """A 429 arrived; returns how long every request now waits."""
         self.strikes += 1
+        asked = max(RATE_LIMIT_MIN_BACKOFF, retry_after or 0.0)
         base = max(RATE_LIMIT_MIN_BACKOFF, 2.0 * (retry_after or 0.0))
-        wait = min(RATE_LIMIT_MAX_BACKOFF, base * 2.0 ** (self.strikes - 1))
+        doubled = base * 2.0 ** min(self.strikes - 1, 16)  # bounded: outages can be long
+        wait = min(asked + RATE_LIMIT_RECOVERY_MARGIN, doubled)
         self.blocked_until = max(self.blocked_until, self._clock() + wait)
         return wait
 
@@ -118,13 +122,22 @@ class HomelyClient:
         self._token_lock = asyncio.Lock()
         self.logins = 0
         self.refreshes = 0
+        self.credentials_rejected = False
 
     # --- tokens ---------------------------------------------------------------------------------
     async def async_login(self) -> None:
-        """Sign in with username and password; HomelyAuthError when they are rejected."""
+        """Sign in with username and password; HomelyAuthError when they are rejected.
+
+        Once rejected, this client never sends them again (the socket, the polls and their
+        retries all ask it for tokens): a vendor locks or throttles accounts that keep trying a
+        changed password. Reauth builds a new client with the new password.
+        """
+        if self.credentials_rejected:
+            raise HomelyAuthError("Homely rejected this password; waiting for a new one")
         body = {"username": self._username, "password": self._password}
         status, data = await self._call("POST", "/homely/oauth/token", json=body)
         if status in CREDENTIALS_REJECTED or _rejects_credentials(status, data):
+            self.credentials_rejected = True
             raise HomelyAuthError(_error_message(data))
         if status == HTTPStatus.BAD_REQUEST:
             # The request's fields failed validation (["password must be a string"]): the

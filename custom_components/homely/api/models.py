@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from math import isfinite
 from typing import Any
@@ -22,15 +22,20 @@ EVENT_ALARM = "alarm-state-changed"
 
 
 def parse_time(value: Any) -> datetime | None:
-    """Homely's ISO 8601 UTC timestamps ('2022-03-07T10:17:06.109Z'); None when absent."""
+    """Homely's ISO 8601 UTC timestamps ('2022-03-07T10:17:06.109Z'); None when absent.
+
+    Always aware: a timestamp without a zone is UTC, as all of Homely's are (a naive one would
+    make every later comparison with the cloud's times fail).
+    """
     if value in (None, ""):
         return None
     if not isinstance(value, str):
-        raise HomelyResponseError(f"not a timestamp: {value!r}")
+        raise HomelyResponseError(f"not a timestamp: {value!r:.80}")
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as err:
-        raise HomelyResponseError(f"not a timestamp: {value!r}") from err
+        raise HomelyResponseError(f"not a timestamp: {value!r:.80}") from err
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)

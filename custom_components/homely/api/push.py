@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
 import logging
 import re
 import time
@@ -70,7 +71,9 @@ class HomelyPush:
         self.malformed = 0
         self.last_exception: str | None = None
         self._warned: set[str] = set()
-        self._stopping = False
+        self._stop = asyncio.Event()
+        self._finished = asyncio.Event()
+        self._finished.set()  # not running yet
 
     async def _url(self) -> str:
         """The URL with a current token; asked for at every connection attempt."""
@@ -100,36 +103,86 @@ class HomelyPush:
         return sio
 
     async def run(self) -> None:
-        """Connect and stay connected until cancelled."""
+        """Connect and stay connected until `stop()` (or until cancelled)."""
         backoff = Backoff(RETRY_MIN, RETRY_MAX)
-        while True:
-            sio = self._new_socket()
-            started = time.monotonic()
-            try:
-                await sio.connect(self._url, transports=["websocket"], wait_timeout=15)
-                await sio.wait()
-            except (SocketConnectionError, ValueError) as err:
-                _LOGGER.debug("Homely socket connection failed: %s", err)
-            except asyncio.CancelledError:
-                self._stopping = True  # shutting down: nobody to tell about the disconnect
-                raise
-            except Exception:  # a bug must not end live updates for good: log it, reconnect
-                _LOGGER.exception("Unexpected error in the Homely socket")
-            finally:
-                await asyncio.shield(self._close(sio))
-            if time.monotonic() - started > STABLE_AFTER:
-                backoff.reset()
-            # Not before the account's rate limit is over (the URL needs a token); the backoff's
-            # jitter on top keeps the homes of one account from all asking at that moment.
-            wait = self._client.gate.remaining() + backoff.next_delay()
-            _LOGGER.debug("Reconnecting the Homely socket in %.0f s", wait)
-            await asyncio.sleep(wait)
-
-    async def _close(self, sio: socketio.AsyncClient) -> None:
+        self._finished.clear()
         try:
-            await sio.shutdown()
+            while not self._stop.is_set():
+                started = time.monotonic()
+                await self._connection()
+                if self._stop.is_set():
+                    return
+                if time.monotonic() - started > STABLE_AFTER:
+                    backoff.reset()
+                # Not before the account's rate limit is over (the URL needs a token); the
+                # backoff's jitter on top keeps the homes of one account from all asking then.
+                wait = self._client.gate.remaining() + backoff.next_delay()
+                _LOGGER.debug("Reconnecting the Homely socket in %.0f s", wait)
+                await self._unless_stopped(asyncio.sleep(wait))
+        finally:
+            self._finished.set()
+
+    async def stop(self) -> None:
+        """Close the socket through python-socketio's own API and let `run` end.
+
+        Cancelling `run` instead would cancel engine.io's reader, which it awaits inside
+        `wait()`: the client would stay `disconnecting` for good, in engine.io's global list of
+        connected clients, and keep everything it calls back (this object, the coordinator and
+        its data) alive.
+        """
+        self._stop.set()
+        await self._finished.wait()
+
+    async def _connection(self) -> None:
+        """One Socket.IO client, from connecting until it closes for good or `stop()`."""
+        sio = self._new_socket()
+        closed: asyncio.Task[None] | None = None
+        try:
+            connecting = await self._unless_stopped(
+                sio.connect(self._url, transports=["websocket"], wait_timeout=15)
+            )
+            if connecting.done():
+                connecting.result()
+                # In a task of its own, so that neither stop() nor a cancellation of `run`
+                # reaches engine.io's reader through it.
+                closed = asyncio.create_task(sio.wait(), name="homely socket wait")
+                await self._unless_stopped(asyncio.shield(closed))
+        except (SocketConnectionError, ValueError) as err:
+            _LOGGER.debug("Homely socket connection failed: %s", err)
+        except asyncio.CancelledError:
+            self._stop.set()  # shutting down: nobody to tell about the disconnect
+            raise
+        except Exception:  # a bug must not end live updates for good: log it, reconnect
+            _LOGGER.exception("Unexpected error in the Homely socket")
+        finally:
+            await asyncio.shield(self._close(sio, closed))
+
+    async def _unless_stopped[T](self, work: Awaitable[T]) -> asyncio.Future[T]:
+        """Run `work` until it ends or `stop()` is called, whichever comes first; a `work`
+        still running then is cancelled. Returns it, to read its result when it is done."""
+        task = asyncio.ensure_future(work)
+        stopping = asyncio.create_task(self._stop.wait())
+        try:
+            await asyncio.wait((task, stopping), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            if not task.done():
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
+        return task
+
+    async def _close(self, sio: socketio.AsyncClient, closed: asyncio.Task[None] | None) -> None:
+        try:
+            await sio.shutdown()  # disconnects, or ends python-socketio's reconnection attempts
             if sio.eio.state != "disconnected":  # cancelled between transport and namespace
                 await sio.eio.disconnect()
+            if closed is not None:
+                # engine.io's reader has ended; wait() may still sleep a second before it
+                # returns, which need not hold up an unload.
+                closed.cancel()
+                with suppress(asyncio.CancelledError):
+                    await closed
         finally:
             # engineio closes a session it still holds when garbage-collected; this one is
             # borrowed.
@@ -148,7 +201,7 @@ class HomelyPush:
     def _set_connected(self, connected: bool) -> None:
         if connected != self.connected:
             self.connected = connected
-            if not self._stopping:
+            if not self._stop.is_set():
                 self._on_connection(connected)
 
     async def _exception(self, data: Any) -> None:
@@ -168,7 +221,13 @@ class HomelyPush:
             self._warn_once(f"type:{kind}", "Ignoring Homely events of unknown type %s", kind)
             return
         self.events += 1
-        self._on_event(event)
+        try:
+            self._on_event(event)
+        except Exception:  # a bug in applying one event must not end the feed or hide the next
+            self.malformed += 1
+            if "apply" not in self._warned:
+                _LOGGER.exception("Could not apply a Homely event; skipping it")
+            self._warned.add("apply")
 
     def _warn_once(self, key: str, message: str, *args: Any) -> None:
         level = logging.DEBUG if key in self._warned else logging.WARNING

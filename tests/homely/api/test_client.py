@@ -16,7 +16,11 @@ from custom_components.homely.api import (
     HomelyResponseError,
     RateLimitGate,
 )
-from custom_components.homely.api.client import ASSUMED_REFRESH_LIFETIME, RATE_LIMIT_MAX_BACKOFF
+from custom_components.homely.api.client import (
+    ASSUMED_REFRESH_LIFETIME,
+    RATE_LIMIT_MIN_BACKOFF,
+    RATE_LIMIT_RECOVERY_MARGIN,
+)
 from simulators.core import HttpFault, SimClock
 
 from .conftest import CABIN, HOME, MakeClient
@@ -192,19 +196,22 @@ async def test_429_holds_every_request_back(make_client: MakeClient, clock: SimC
     assert client.gate.strikes == 0
 
 
-def test_gate_backs_off_more_on_every_429_in_a_row() -> None:
+def test_gate_backs_off_on_429s_in_a_row_but_never_a_minute_past_the_retry_after() -> None:
     now = [0.0]
     gate = RateLimitGate(lambda: now[0])
     assert gate.hit(None) == 60
-    assert gate.hit(5) == 120
-    assert gate.hit(None) == 240
-    for _ in range(5):
+    assert gate.hit(5) == 120  # doubled, and a minute past the minimum wait
+    for _ in range(5000):  # a day and a half of 429s in a row
         gate.hit(None)
-    assert gate.remaining() == RATE_LIMIT_MAX_BACKOFF
+    assert gate.remaining() == RATE_LIMIT_MIN_BACKOFF + RATE_LIMIT_RECOVERY_MARGIN
     with pytest.raises(HomelyRateLimitError):
         gate.check()
-    now[0] += RATE_LIMIT_MAX_BACKOFF
+    now[0] += RATE_LIMIT_MIN_BACKOFF + RATE_LIMIT_RECOVERY_MARGIN
     gate.check()
+    # A long retry-after is honoured in full, and backoff adds at most the margin to it.
+    assert gate.hit(600) == 600 + RATE_LIMIT_RECOVERY_MARGIN
+    gate.passed()
+    assert gate.hit(90) == 90 + RATE_LIMIT_RECOVERY_MARGIN
 
 
 async def test_retry_after_header_is_read(make_client: MakeClient) -> None:
@@ -220,7 +227,7 @@ async def test_retry_after_header_is_read(make_client: MakeClient) -> None:
     )
     with pytest.raises(HomelyRateLimitError) as caught:
         await client.async_login()
-    assert caught.value.retry_after == 200
+    assert caught.value.retry_after == 100 + RATE_LIMIT_RECOVERY_MARGIN
 
 
 async def test_proxy_error_pages_and_odd_retry_after(http: aiohttp.ClientSession) -> None:
