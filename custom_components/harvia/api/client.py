@@ -35,8 +35,6 @@ from .models import (
     Device,
     Endpoints,
     Telemetry,
-    as_bool,
-    parse_timestamp,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -346,19 +344,13 @@ class HarviaClient:
             params["subId"] = cabin_id
         body = await self._get_ok(f"{endpoints.device}/devices/state", params)
         with _reading(f"state of {device_id}"):
-            connection = body.get("connectionState")
             shadow_name = body.get("shadowName")
-            return CabinState.from_shadow(
+            return CabinState.from_shadow_item(
+                body,
                 cabin_id=shadow_name
                 if isinstance(shadow_name, str) and shadow_name
                 else cabin_id or DEFAULT_CABIN,
                 reported=body.get("state", body.get("reported")),
-                desired=body.get("desired"),
-                connected=as_bool(connection.get("connected"))
-                if isinstance(connection, dict)
-                else None,
-                updated=parse_timestamp(body.get("timestamp")),
-                version=body.get("version") if isinstance(body.get("version"), int) else None,
             )
 
     async def async_get_latest(

@@ -355,6 +355,25 @@ class CabinState:
         state = parse_json_object(reported) or parse_json_object(desired) or {}
         return cls(cabin_id, state, connected, updated, version)
 
+    @classmethod
+    def from_shadow_item(
+        cls, item: Mapping[str, Any], *, cabin_id: str, reported: Any
+    ) -> CabinState:
+        """A shadow as the REST state and the push feed carry it: the document beside its
+        `desired`, `connectionState`, `timestamp` and `version`."""
+        connection = item.get("connectionState")
+        version = item.get("version")
+        return cls.from_shadow(
+            cabin_id=cabin_id,
+            reported=reported,
+            desired=item.get("desired"),
+            connected=as_bool(connection.get("connected"))
+            if isinstance(connection, Mapping)
+            else None,
+            updated=parse_timestamp(item.get("timestamp")),
+            version=version if isinstance(version, int) and not isinstance(version, bool) else None,
+        )
+
     def _get(self, *keys: str) -> Any:
         value: Any = self.raw
         for key in keys:

@@ -34,9 +34,7 @@ from .models import (
     MeasurementUpdate,
     StateUpdate,
     Telemetry,
-    as_bool,
     parse_json_object,
-    parse_timestamp,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -75,18 +73,12 @@ def parse_state_notice(result: Any) -> StateUpdate | None:
     reported = item.get("reported")
     if reported not in (None, "null") and parse_json_object(reported) is None:
         return None  # a corrupt shadow must not be replaced by `desired`
-    connection = item.get("connectionState") or {}
     return StateUpdate(
         device_id=str(device_id),
-        cabin=CabinState.from_shadow(
+        cabin=CabinState.from_shadow_item(
+            item,
             cabin_id=str(item.get("shadowName") or DEFAULT_CABIN),
             reported=None if reported == "null" else reported,
-            desired=item.get("desired"),
-            connected=as_bool(connection.get("connected"))
-            if isinstance(connection, dict)
-            else None,
-            updated=parse_timestamp(item.get("timestamp")),
-            version=item.get("version") if isinstance(item.get("version"), int) else None,
         ),
     )
 
