@@ -296,5 +296,7 @@ class HarviaSimulator(CloudSimulator):
         )
         body = await admin_body(request, schema)
         self.push_malformation = body["shape"]
+        whole_frame = body["shape"] == "envelope"
+        self.appsync.corrupt_envelope = malformed.envelope if whole_frame else None
         self.ctx.push.corrupt_next(body["frames"])
         return web.json_response(body)

@@ -132,6 +132,8 @@ class AppSyncServer:
         self.services: dict[str, AppSyncService] = {}
         self.sessions: set[_RealtimeSession] = set()
         self.corrupt: Callable[[dict[str, Any]], dict[str, Any]] = lambda data: data
+        # Set: a corrupted frame's whole text goes through it instead (a frame that is not JSON).
+        self.corrupt_envelope: Callable[[str], str] | None = None
 
     def add(self, service: AppSyncService) -> None:
         self.services[service.name] = service
@@ -236,8 +238,11 @@ class _RealtimeSession:
         self.keepalive: asyncio.Task[None] | None = None
 
     async def send(self, message: dict[str, Any]) -> None:
+        await self.send_text(_text(message))
+
+    async def send_text(self, text: str) -> None:
         if not self.ws.closed:
-            await self.ws.send_str(json.dumps(message, separators=(",", ":")))
+            await self.ws.send_str(text)
 
     async def run(self) -> None:
         async for msg in self.ws:
@@ -331,9 +336,14 @@ class _RealtimeSession:
         try:
             async for result in results:
                 data = result.data or {}
-                if self.server.push.frame_sent():
+                corrupt = self.server.push.frame_sent()
+                if corrupt:
                     data = self.server.corrupt(data)
-                await self.send({"type": "data", "id": sub_id, "payload": {"data": data}})
+                message = {"type": "data", "id": sub_id, "payload": {"data": data}}
+                if corrupt and self.server.corrupt_envelope is not None:
+                    await self.send_text(self.server.corrupt_envelope(_text(message)))
+                else:
+                    await self.send(message)
         finally:
             with suppress(RuntimeError, AttributeError):
                 await results.aclose()  # type: ignore[attr-defined]
@@ -365,3 +375,7 @@ class _RealtimeSession:
         for task in tasks:
             with suppress(asyncio.CancelledError):
                 await task
+
+
+def _text(message: dict[str, Any]) -> str:
+    return json.dumps(message, separators=(",", ":"))

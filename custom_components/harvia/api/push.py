@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AsyncExitStack, suppress
+import json
 import logging
 import re
 import reprlib
@@ -21,7 +22,7 @@ from gql import Client, gql as parse_graphql
 from gql.client import AsyncClientSession
 from gql.transport.appsync_auth import AppSyncJWTAuthentication
 from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
-from graphql import DocumentNode
+from graphql import DocumentNode, ExecutionResult
 
 from .backoff import Backoff
 from .client import TOKEN_MARGIN_S, HarviaClient
@@ -93,6 +94,23 @@ def parse_measurement_notice(result: Any) -> MeasurementUpdate | None:
         return None
     telemetry = Telemetry.from_api(item)
     return None if telemetry is None else MeasurementUpdate(str(device_id), telemetry)
+
+
+class FrameSkippingTransport(AppSyncWebsocketsTransport):
+    """gql's AppSync transport, except that a frame that is not JSON at all is skipped (and
+    reported) instead of closing the connection, and with it every subscription on it."""
+
+    def __init__(self, *, on_unreadable: Callable[[str], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_unreadable = on_unreadable
+
+    def _parse_answer(self, answer: str) -> tuple[str, int | None, ExecutionResult | None]:
+        try:
+            json.loads(answer)
+        except (ValueError, RecursionError):
+            self._on_unreadable(answer)
+            return ("skipped", None, None)  # no query id: no listener receives it
+        return super()._parse_answer(answer)
 
 
 class HarviaPush:
@@ -214,7 +232,8 @@ class HarviaPush:
 
     def _transport(self, endpoint: GraphQLEndpoint, token: str) -> AppSyncWebsocketsTransport:
         secure = endpoint.wss.startswith("wss://")
-        return AppSyncWebsocketsTransport(
+        return FrameSkippingTransport(
+            on_unreadable=lambda frame: self._skip("frame", frame),
             url=endpoint.wss,
             auth=AppSyncJWTAuthentication(host=endpoint.host, jwt=f"Bearer {token}"),
             ssl=self._ssl if secure and self._ssl is not None else secure,

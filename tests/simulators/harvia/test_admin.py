@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 
 from simulators.harvia import ADMIN
-from simulators.harvia.malformed import PUSH_SHAPES, frame
+from simulators.harvia.malformed import PUSH_SHAPES, envelope, frame
 from simulators.testing import SimulatorAdmin
 
 from .conftest import Cloud
@@ -129,10 +129,19 @@ async def test_malformed_answers_on_demand(http: aiohttp.ClientSession, fenix: C
     assert fenix.sim.push_malformation == "truncated"
 
 
-@pytest.mark.parametrize("shape", PUSH_SHAPES)
+@pytest.mark.parametrize("shape", [shape for shape in PUSH_SHAPES if shape != "envelope"])
 def test_malformed_frames_keep_the_device_id(fenix: Cloud, shape: str) -> None:
     sauna = fenix.sim.cloud.saunas["fenix-1"]
     notice = fenix.sim.cloud.state_notice(sauna, sauna.cabins[0], 0.0)
     broken = frame(shape, {"devicesStatesUpdateFeed": notice})["devicesStatesUpdateFeed"]
     assert broken["item"]["deviceId"] == "fenix-1"
     assert broken["item"] != notice["item"]
+
+
+def test_an_envelope_malformation_breaks_the_whole_frame_text(fenix: Cloud) -> None:
+    sauna = fenix.sim.cloud.saunas["fenix-1"]
+    notice = fenix.sim.cloud.state_notice(sauna, sauna.cabins[0], 0.0)
+    data = {"devicesStatesUpdateFeed": notice}
+    assert frame("envelope", data) == data  # the items stay; the frame's text breaks
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(envelope(json.dumps({"type": "data", "payload": {"data": data}})))
