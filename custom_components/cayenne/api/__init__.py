@@ -1,0 +1,71 @@
+"""Client of the Cayenne (myDevices) cloud: REST and MQTT formats; no Home Assistant imports."""
+
+from .client import (
+    DEFAULT_API_URL,
+    DEFAULT_AUTH_URLS,
+    AuthFlow,
+    CayenneClient,
+    auth_token_url,
+)
+from .exceptions import (
+    CayenneAuthError,
+    CayenneCommandError,
+    CayenneConnectionError,
+    CayenneError,
+    CayenneRateLimitError,
+    CayenneResponseError,
+)
+from .models import (
+    Channel,
+    DataType,
+    MqttCredentials,
+    Reading,
+    Rule,
+    Thing,
+    Unit,
+    parse_data_type,
+    parse_unit,
+)
+from .mqtt import (
+    DEFAULT_MQTT_HOST,
+    DEFAULT_MQTT_PORT,
+    DEFAULT_MQTT_TLS_PORT,
+    Command,
+    DataMessage,
+    Response,
+    Topic,
+    TopicKind,
+    parse_message,
+)
+
+__all__ = [
+    "DEFAULT_API_URL",
+    "DEFAULT_AUTH_URLS",
+    "DEFAULT_MQTT_HOST",
+    "DEFAULT_MQTT_PORT",
+    "DEFAULT_MQTT_TLS_PORT",
+    "AuthFlow",
+    "CayenneAuthError",
+    "CayenneClient",
+    "CayenneCommandError",
+    "CayenneConnectionError",
+    "CayenneError",
+    "CayenneRateLimitError",
+    "CayenneResponseError",
+    "Channel",
+    "Command",
+    "DataMessage",
+    "DataType",
+    "MqttCredentials",
+    "Reading",
+    "Response",
+    "Rule",
+    "Thing",
+    "Topic",
+    "TopicKind",
+    "Unit",
+    "auth_token_url",
+    "parse_data_type",
+    "parse_message",
+    "parse_unit",
+]
