@@ -207,6 +207,11 @@ async def add_entry(
     return str(result.get("title", entry["domain"]))
 
 
+def _available(domain: str) -> bool:
+    """Whether the integration is in the repository (a folder may hold only its client yet)."""
+    return (ROOT / "custom_components" / domain / "manifest.json").is_file()
+
+
 async def configure_integrations(
     session: aiohttp.ClientSession, url: str, token: str, simulator_urls: dict[str, dict[str, str]]
 ) -> None:
@@ -214,7 +219,7 @@ async def configure_integrations(
         async with session.get(f"{urls['base']}/_sim/demo") as response:
             entries = await response.json()
         for entry in entries:
-            if not (ROOT / "custom_components" / entry["domain"]).is_dir():
+            if not _available(entry["domain"]):
                 continue
             title = await add_entry(session, url, token, entry)
             say(f"configured {entry['domain']}: {title} (simulated {vendor} cloud)")
@@ -229,9 +234,9 @@ async def try_it_yourself(
         async with session.get(f"{urls['base']}/_sim/demo/try") as response:
             entries = await response.json()
         for entry in entries:
-            integration = ROOT / "custom_components" / entry["domain"]
-            if not integration.is_dir():
+            if not _available(entry["domain"]):
                 continue
+            integration = ROOT / "custom_components" / entry["domain"]
             name = json.loads((integration / "manifest.json").read_text())["name"]
             strings = json.loads((integration / "translations" / "en.json").read_text())
             labels: dict[str, str] = strings["config"]["step"]["user"]["data"]

@@ -8,6 +8,7 @@ from .core.simulator import CloudSimulator
 
 # vendor name -> "module:Class"; imported lazily so one broken vendor cannot stop the others.
 VENDORS: dict[str, str] = {
+    "cayenne": "simulators.cayenne:CayenneSimulator",
     "harvia": "simulators.harvia:HarviaSimulator",
     "homely": "simulators.homely:HomelySimulator",
 }
