@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import AsyncIterator
 from contextlib import suppress
 import json
 import os
@@ -212,17 +213,25 @@ def _available(domain: str) -> bool:
     return (ROOT / "custom_components" / domain / "manifest.json").is_file()
 
 
+async def available_entries(
+    session: aiohttp.ClientSession, simulator_urls: dict[str, dict[str, str]], path: str
+) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+    """(vendor, entry) for each config-flow entry a simulator offers at `path` for an
+    integration that is in the repository."""
+    for vendor, urls in sorted(simulator_urls.items()):
+        async with session.get(f"{urls['base']}{path}") as response:
+            entries: list[dict[str, Any]] = await response.json()
+        for entry in entries:
+            if _available(entry["domain"]):
+                yield vendor, entry
+
+
 async def configure_integrations(
     session: aiohttp.ClientSession, url: str, token: str, simulator_urls: dict[str, dict[str, str]]
 ) -> None:
-    for vendor, urls in sorted(simulator_urls.items()):
-        async with session.get(f"{urls['base']}/_sim/demo") as response:
-            entries = await response.json()
-        for entry in entries:
-            if not _available(entry["domain"]):
-                continue
-            title = await add_entry(session, url, token, entry)
-            say(f"configured {entry['domain']}: {title} (simulated {vendor} cloud)")
+    async for vendor, entry in available_entries(session, simulator_urls, "/_sim/demo"):
+        title = await add_entry(session, url, token, entry)
+        say(f"configured {entry['domain']}: {title} (simulated {vendor} cloud)")
 
 
 async def try_it_yourself(
@@ -230,18 +239,13 @@ async def try_it_yourself(
 ) -> list[str]:
     """What to enter to add each integration by hand, from the simulators' try-it accounts."""
     lines: list[str] = []
-    for _vendor, urls in sorted(simulator_urls.items()):
-        async with session.get(f"{urls['base']}/_sim/demo/try") as response:
-            entries = await response.json()
-        for entry in entries:
-            if not _available(entry["domain"]):
-                continue
-            integration = ROOT / "custom_components" / entry["domain"]
-            name = json.loads((integration / "manifest.json").read_text())["name"]
-            strings = json.loads((integration / "translations" / "en.json").read_text())
-            labels: dict[str, str] = strings["config"]["step"]["user"]["data"]
-            for number, (key, value) in enumerate(entry["steps"][0].items()):
-                lines.append(f"  {name if number == 0 else '':<8} {labels.get(key, key)}: {value}")
+    async for _vendor, entry in available_entries(session, simulator_urls, "/_sim/demo/try"):
+        integration = ROOT / "custom_components" / entry["domain"]
+        name = json.loads((integration / "manifest.json").read_text())["name"]
+        strings = json.loads((integration / "translations" / "en.json").read_text())
+        labels: dict[str, str] = strings["config"]["step"]["user"]["data"]
+        for number, (key, value) in enumerate(entry["steps"][0].items()):
+            lines.append(f"  {name if number == 0 else '':<8} {labels.get(key, key)}: {value}")
     if not lines:
         return []
     return [
