@@ -246,6 +246,22 @@ def _scalar_properties(raw: Any) -> dict[str, str | float | bool | None]:
     return flat
 
 
+class TypedValue:
+    """A channel's value type and unit as the cloud spelled them, read as the typed enums."""
+
+    __slots__ = ()
+    raw_type: str | None
+    raw_unit: str | None
+
+    @property
+    def data_type(self) -> DataType:
+        return parse_data_type(self.raw_type)
+
+    @property
+    def unit(self) -> Unit | None:
+        return parse_unit(self.raw_unit)
+
+
 @dataclass(frozen=True, slots=True)
 class Reading:
     """One value of a channel: from a telemetry summary or an MQTT message."""
@@ -281,7 +297,7 @@ def parse_history(body: Any) -> list[Reading]:
 
 
 @dataclass(frozen=True, slots=True)
-class Channel:
+class Channel(TypedValue):
     """A thing's child for one channel: the sensor or actuator behind `channel`."""
 
     child_id: str
@@ -313,14 +329,6 @@ class Channel:
             raw_type=raw_type.strip() or None if isinstance(raw_type, str) else None,
             raw_unit=raw_unit.strip() or None if isinstance(raw_unit, str) else None,
         )
-
-    @property
-    def data_type(self) -> DataType:
-        return parse_data_type(self.raw_type)
-
-    @property
-    def unit(self) -> Unit | None:
-        return parse_unit(self.raw_unit)
 
     @property
     def is_actuator(self) -> bool:

@@ -18,12 +18,10 @@ from typing import Any
 from .models import (
     MAX_JSON_DEPTH,
     DataType,
-    Unit,
+    TypedValue,
     as_float,
     as_text,
     nested_within,
-    parse_data_type,
-    parse_unit,
 )
 
 TOPIC_VERSION = "v1"
@@ -53,7 +51,7 @@ class Topic:
 
 
 @dataclass(frozen=True, slots=True)
-class DataMessage:
+class DataMessage(TypedValue):
     """One channel's value from a thing."""
 
     client_id: str
@@ -61,14 +59,6 @@ class DataMessage:
     value: float
     raw_type: str | None = None
     raw_unit: str | None = None
-
-    @property
-    def data_type(self) -> DataType:
-        return parse_data_type(self.raw_type)
-
-    @property
-    def unit(self) -> Unit | None:
-        return parse_unit(self.raw_unit)
 
 
 @dataclass(frozen=True, slots=True)
