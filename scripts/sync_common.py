@@ -18,6 +18,7 @@ TARGETS = {
     "pushpoll.py": "pushpoll.py",
     "api/backoff.py": "api/backoff.py",
     "api/logfilters.py": "api/logfilters.py",
+    "api/retryafter.py": "api/retryafter.py",
 }
 
 

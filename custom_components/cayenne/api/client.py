@@ -12,7 +12,6 @@ import base64
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from enum import StrEnum
 import json
 import logging
@@ -41,6 +40,7 @@ from .models import (
     parse_latest,
     parse_rules,
 )
+from .retryafter import retry_after
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -65,7 +65,6 @@ ASSUMED_TOKEN_LIFETIME = 3600.0  # the legacy flow may announce none
 ASSUMED_REFRESH_LIFETIME = 1800.0  # Keycloak's default SSO idle time
 MAX_TOKEN_MARGIN = 60.0  # renew this long before expiry (less for short-lived tokens)
 DEFAULT_RETRY_AFTER = 60.0  # a 429 that names no delay
-MAX_RETRY_AFTER = 3600.0  # a longer ask is an error on the cloud's side; try hourly then
 # Keycloak's OAuth errors that are a verdict on the credentials (password, App Key/Secret).
 REJECTING_ERRORS = frozenset({"invalid_grant", "invalid_client", "unauthorized_client"})
 # What reading an odd JSON value can raise: wrong types, deep nesting, numbers out of range.
@@ -86,22 +85,6 @@ def jwt_claims(token: str) -> dict[str, Any]:
     except (IndexError, ValueError, RecursionError):
         return {}
     return claims if isinstance(claims, dict) else {}
-
-
-def retry_after(header: str | None, now: datetime) -> float | None:
-    """A Retry-After header's delay in seconds (delta-seconds or an HTTP date), bounded."""
-    if not header:
-        return None
-    try:
-        delay = float(header)
-    except ValueError:
-        try:
-            delay = (parsedate_to_datetime(header) - now).total_seconds()
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-    if not math.isfinite(delay):
-        return None
-    return min(max(delay, 1.0), MAX_RETRY_AFTER)
 
 
 def _message(body: Any) -> str:

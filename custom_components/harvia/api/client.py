@@ -7,10 +7,8 @@ import base64
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 import json
 import logging
-import math
 import reprlib
 import time
 from typing import Any
@@ -36,6 +34,7 @@ from .models import (
     Endpoints,
     Telemetry,
 )
+from .retryafter import retry_after
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -43,7 +42,6 @@ DEFAULT_DISCOVERY_URL = "https://prod.api.harvia.io/endpoints"
 TOKEN_MARGIN_S = 300  # refresh this long before the id token expires
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=20)
 DEVICE_PAGE_SIZE = 50
-MAX_RETRY_AFTER_S = 3600.0  # a longer ask is an error on the cloud's side; poll hourly then
 RETRY_AFTER_STATUSES = (429, 503)
 NO_PASSWORD_HINTS = ("apple", "google", "federat", "external", "no password")
 
@@ -56,23 +54,6 @@ def _jwt_claims(token: str) -> dict[str, Any]:
     except (IndexError, ValueError):
         return {}
     return claims if isinstance(claims, dict) else {}
-
-
-def retry_after(header: str | None, now: datetime) -> float | None:
-    """A Retry-After header's delay in seconds (delta-seconds or an HTTP date), bounded to
-    what a poll can sensibly wait; None when absent or unreadable."""
-    if not header:
-        return None
-    try:
-        delay = float(header)
-    except ValueError:
-        try:
-            delay = (parsedate_to_datetime(header) - now).total_seconds()
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-    if not math.isfinite(delay):
-        return None
-    return min(max(delay, 1.0), MAX_RETRY_AFTER_S)
 
 
 def _message(body: Any) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http import HTTPStatus
 import logging
 import time
@@ -21,6 +22,7 @@ from .exceptions import (
     HomelyResponseError,
 )
 from .models import Home, Location
+from .retryafter import retry_after
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -254,12 +256,11 @@ def _bearer(token: str) -> dict[str, str]:
 
 
 def _retry_after(body: Any, header: str | None) -> float | None:
+    """The delay Homely asks for: its body's `retryAfter` (seconds), else the header."""
+    now = datetime.now(UTC)
     announced: Any = body.get("retryAfter") if isinstance(body, dict) else None
-    for value in (announced, header):
-        if value is None:
-            continue
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            continue
-    return None
+    if isinstance(announced, int | float | str) and not isinstance(announced, bool):
+        delay = retry_after(str(announced), now)
+        if delay is not None:
+            return delay
+    return retry_after(header, now)
