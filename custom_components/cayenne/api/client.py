@@ -161,6 +161,7 @@ class CayenneClient:
         self._blocked_until = 0.0  # a server's Retry-After, honoured for every request
         self.sign_ins = 0
         self.refreshes = 0
+        self.skipped_things = 0  # unreadable things in the last things list
 
     # --- tokens ----------------------------------------------------------------------------
     @property
@@ -294,12 +295,16 @@ class CayenneClient:
             ) as response:
                 status = response.status
                 header = response.headers.get("Retry-After")
-                try:
-                    body = await response.json(content_type=None)
-                except (ValueError, RecursionError, UnicodeDecodeError):
-                    body = _UNREADABLE
+                text = await response.text(errors="replace")
         except (aiohttp.ClientError, TimeoutError) as err:
             raise CayenneConnectionError(f"{method} {path} failed: {err!r}") from err
+        try:
+            # The standard library's reader, not the session's: it reads NaN and Infinity, which
+            # a thing's value may be, and the models then drop that value alone (a stricter
+            # reader would lose the whole answer, every other thing with it).
+            body = _parse_json(text) if text.strip() else None
+        except (ValueError, RecursionError):
+            body = _UNREADABLE
         delay = retry_after(header, datetime.now(UTC))
         if status == 429 or (status == 503 and delay is not None):
             delay = delay or DEFAULT_RETRY_AFTER
@@ -362,8 +367,9 @@ class CayenneClient:
                 continue
             if thing.is_active:
                 things.append(thing)
-        if skipped:
+        if skipped and skipped != self.skipped_things:
             _LOGGER.warning("Skipped %d unreadable thing(s) in the Cayenne things list", skipped)
+        self.skipped_things = skipped
         return things
 
     async def async_get_thing(self, thing_id: str) -> Thing:
@@ -439,3 +445,4 @@ class CayenneClient:
 
 
 _UNREADABLE: Any = object()
+_parse_json = json.loads  # `json` is also a request parameter's name

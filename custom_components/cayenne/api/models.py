@@ -263,22 +263,60 @@ class TypedValue:
 
 
 @dataclass(frozen=True, slots=True)
+class Position:
+    """Where a GPS channel is: degrees, and metres above sea level when known."""
+
+    latitude: float
+    longitude: float
+    altitude: float | None = None
+
+    @classmethod
+    def parse(cls, raw: Any) -> Position | None:
+        """`{lat, lng, alt}` (or the long names), `[lat, lng, alt]` or `"lat,lng[,alt]"`;
+        None when unreadable or off the globe."""
+        parts: list[Any]
+        if isinstance(raw, Mapping):
+            sources = (raw,)
+            parts = [
+                _first(sources, "lat", "latitude"),
+                _first(sources, "lng", "lon", "long", "longitude"),
+                _first(sources, "alt", "altitude"),
+            ]
+        elif isinstance(raw, list) and 2 <= len(raw) <= 3:
+            parts = [*raw, None][:3]
+        elif isinstance(raw, str) and len(raw) <= 100:
+            parts = [*raw.replace(";", ",").split(","), None][:3]
+        else:
+            return None
+        latitude, longitude, altitude = (as_float(part) for part in parts)
+        if latitude is None or longitude is None:
+            return None
+        if abs(latitude) > 90 or abs(longitude) > 180:
+            return None
+        return cls(latitude, longitude, altitude)
+
+
+@dataclass(frozen=True, slots=True)
 class Reading:
-    """One value of a channel: from a telemetry summary or an MQTT message."""
+    """One value of a channel: from a telemetry summary or an MQTT message. A GPS channel's
+    value is a position."""
 
     value: float | None
     timestamp: datetime | None = None
+    position: Position | None = None
 
     @classmethod
     def from_summary(cls, raw: Any) -> Reading | None:
         """A summary row (`{v, ts}`); None for a row without a readable value or time."""
         if not isinstance(raw, Mapping):
             return None
-        value = as_float(_first((raw,), "v", "value"))
+        raw_value = _first((raw,), "v", "value")
+        position = Position.parse(raw_value) if isinstance(raw_value, Mapping | list) else None
+        value = as_float(raw_value)
         timestamp = parse_time(_first((raw,), "ts", "timestamp", "time"))
-        if value is None and timestamp is None:
+        if value is None and position is None and timestamp is None:
             return None
-        return cls(value, timestamp)
+        return cls(value, timestamp, position)
 
 
 def parse_latest(body: Any) -> Reading | None:
@@ -335,6 +373,15 @@ class Channel(TypedValue):
         return self.data_type.is_actuator
 
 
+def _names_a_channel(raw: Any) -> bool:
+    """Whether a child row is a channel's (it has a `channel`), readable or not: a broken
+    channel row must not pass for a child thing."""
+    if not isinstance(raw, Mapping):
+        return False
+    properties = raw.get("properties")
+    return "channel" in raw or (isinstance(properties, Mapping) and "channel" in properties)
+
+
 @dataclass(frozen=True, slots=True)
 class Thing:
     """A device of the account, with one channel per child and its child things."""
@@ -368,6 +415,9 @@ class Thing:
             channel = Channel.from_child(child)
             if channel is not None:
                 channels.setdefault(channel.channel, channel)
+                continue
+            if _names_a_channel(child):  # a channel row with an unreadable channel or id
+                skipped += 1
                 continue
             if depth < MAX_CHILD_DEPTH and isinstance(child, Mapping):
                 try:

@@ -18,6 +18,7 @@ from typing import Any
 from .models import (
     MAX_JSON_DEPTH,
     DataType,
+    Position,
     TypedValue,
     as_float,
     as_text,
@@ -56,9 +57,10 @@ class DataMessage(TypedValue):
 
     client_id: str
     channel: str
-    value: float
+    value: float | None  # None for a position
     raw_type: str | None = None
     raw_unit: str | None = None
+    position: Position | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +203,8 @@ def parse_json_payload(payload: Any, client_id: str) -> list[DataMessage] | None
         value = _value(raw) if isinstance(raw, str) else as_float(raw)
         if isinstance(raw, bool):
             value = 1.0 if raw else 0.0
-        if channel is None or not _segment(channel) or value is None:
+        position = Position.parse(raw) if isinstance(raw, dict | list) else None
+        if channel is None or not _segment(channel) or (value is None and position is None):
             continue
         raw_type = entry.get("type")
         raw_unit = entry.get("unit")
@@ -212,6 +215,7 @@ def parse_json_payload(payload: Any, client_id: str) -> list[DataMessage] | None
                 value,
                 raw_type.strip() or None if isinstance(raw_type, str) else None,
                 raw_unit.strip() or None if isinstance(raw_unit, str) else None,
+                position,
             )
         )
     return messages or None
@@ -296,12 +300,17 @@ def format_data(
     return f"{data_type},{unit}={number}" if unit else f"{data_type}={number}"
 
 
+def _position_json(position: Position) -> dict[str, float]:
+    coordinates = {"lat": position.latitude, "lng": position.longitude}
+    return coordinates if position.altitude is None else {**coordinates, "alt": position.altitude}
+
+
 def format_json(messages: list[DataMessage]) -> str:
     return json.dumps(
         [
             {
                 "channel": m.channel,
-                "value": m.value,
+                "value": _position_json(m.position) if m.position else m.value,
                 **({"type": m.raw_type} if m.raw_type else {}),
                 **({"unit": m.raw_unit} if m.raw_unit else {}),
             }
