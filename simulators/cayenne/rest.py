@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
@@ -10,7 +11,9 @@ from aiohttp import web
 
 from simulators.core import TokenStatus, json_error, json_http_error
 
+from . import malformed
 from .cloud import Account, CayenneCloud
+from .datatypes import datatypes_json
 from .things import Thing, iso_ms
 
 OIDC_TOKEN = "/auth/realms/cayenne/protocol/openid-connect/token"  # noqa: S105
@@ -27,6 +30,20 @@ SUMMARY_WINDOWS = {
     "year": 5 * 365 * 86400.0,
 }
 MAX_POINTS = 200
+
+# what PUT /v1.1/jobs/{id} takes: field -> (JSON type, how Joi names it)
+_JOB_FIELDS: dict[str, tuple[type, str]] = {
+    "active": (bool, "a boolean"),
+    "enabled": (bool, "a boolean"),
+    "title": (str, "a string"),
+    "config": (dict, "an object"),
+    "notifications": (list, "an array"),
+    "http_push": (list, "an array"),
+    "actions": (list, "an array"),
+}
+
+# (account, thing, channel, value): publish the command to the thing through the broker
+type CommandSender = Callable[[Account, Thing, str, float], Awaitable[None]]
 
 
 def platform_error(
@@ -74,10 +91,19 @@ async def _fields(request: web.Request, *, json_allowed: bool) -> dict[str, str]
     return dict(parse_qsl(raw, keep_blank_values=True))
 
 
+def _answer(body: Any, *, broken: bool) -> web.Response:
+    """JSON as the platform writes it, or as a misbehaving one does (NaN, deep nesting)."""
+    if not broken:
+        return web.json_response(body)
+    return web.Response(text=malformed.render(body), content_type="application/json")
+
+
 class CayenneRest:
-    def __init__(self, cloud: CayenneCloud) -> None:
+    def __init__(self, cloud: CayenneCloud, send_command: CommandSender | None = None) -> None:
         self.cloud = cloud
         self.ctx = cloud.ctx
+        self.send_command = send_command
+        self.malformed = malformed.MalformedThings()
 
     def add_routes(self, app: web.Application) -> None:
         r = app.router
@@ -92,6 +118,10 @@ class CayenneRest:
         r.add_get(f"{API}/rules", self.rules)
         r.add_get(f"{API}/rules/{{rule_id}}", self.rule)
         r.add_put(f"{API}/rules/{{rule_id}}", self.update_rule)
+        r.add_get(f"{API}/jobs", self.jobs)
+        r.add_get(f"{API}/jobs/{{job_id}}", self.job)
+        r.add_put(f"{API}/jobs/{{job_id}}", self.update_job)
+        r.add_get(f"{API}/ui/datatypes", self.datatypes)
 
     # --- tokens ----------------------------------------------------------------------------
     def _issue(self, account: Account, *, legacy: bool) -> dict[str, Any]:
@@ -213,20 +243,26 @@ class CayenneRest:
     def _thing(self, request: web.Request) -> tuple[Account, Thing]:
         account = self._account(request)
         thing = account.things.get(request.match_info["thing_id"])
-        if thing is None:
+        if thing is None or not thing.present(self.ctx.clock.now()):
             raise platform_failure(404, "Thing not found")
         return account, thing
+
+    def _row(self, account: Account, thing: Thing, now: float) -> tuple[dict[str, Any], bool]:
+        """A thing's JSON, broken if a malformed fault is set on it (and whether it is)."""
+        row = thing.as_json(now, account.children_of(thing))
+        shape = self.malformed.take(thing.thing_id)
+        return (row, False) if shape is None else (malformed.thing_row(shape, row), True)
 
     async def things(self, request: web.Request) -> web.Response:
         account = self._account(request)
         now = self.ctx.clock.now()
-        return web.json_response(
-            [
-                t.as_json(now, account.children_of(t))
-                for t in account.things.values()
-                if t.status == "ACTIVE"
-            ]
-        )
+        rows = [
+            self._row(account, t, now)
+            for t in account.things.values()
+            if t.present(now) and t.status_at(now) == "ACTIVE"
+        ]
+        broken = any(is_broken for _, is_broken in rows)
+        return _answer([row for row, _ in rows], broken=broken)
 
     async def thing_types(self, request: web.Request) -> web.Response:
         account = self._account(request)
@@ -239,13 +275,12 @@ class CayenneRest:
         )
 
     async def thing(self, request: web.Request) -> web.Response:
-        found = self._thing(request)
-        account, thing = found
-        return web.json_response(thing.as_json(self.ctx.clock.now(), account.children_of(thing)))
+        account, thing = self._thing(request)
+        row, broken = self._row(account, thing, self.ctx.clock.now())
+        return _answer(row, broken=broken)
 
     async def command(self, request: web.Request) -> web.Response:
-        found = self._thing(request)
-        _account, thing = found
+        account, thing = self._thing(request)
         try:
             body = await request.json()
         except ValueError:
@@ -263,15 +298,16 @@ class CayenneRest:
             raise platform_failure(
                 400, 'child "value" fails because ["value" must be a number]'
             ) from None
-        # The platform publishes the command and answers at once; the thing decides.
-        target = thing.channels.get(str(channel))
-        if thing.online and target is not None:
-            target.command(number, self.ctx.clock.now())
+        # The platform publishes `seq,value` on the thing's cmd topic and answers at once; the
+        # thing decides (and answers on its response topic).
+        if self.send_command is not None:
+            await self.send_command(account, thing, str(channel), number)
+        else:
+            self.cloud.command(account, thing, str(channel), str(value), self.ctx.clock.now())
         return web.json_response({"success": True})
 
     async def summaries(self, request: web.Request) -> web.Response:
-        found = self._thing(request)
-        _account, thing = found
+        _account, thing = self._thing(request)
         child_id = request.match_info["child_id"]
         channel = next((c for c in thing.channels.values() if c.child_id == child_id), None)
         if channel is None:
@@ -280,7 +316,7 @@ class CayenneRest:
         now = self.ctx.clock.now()
         if kind == "latest":
             value, at = thing.reading(channel, now)
-            return web.json_response([{"v": value, "ts": iso_ms(at), "unit": channel.unit}])
+            return self._rows(thing, [{"v": value, "ts": iso_ms(at), "unit": channel.unit}])
         if kind == "custom":
             try:
                 start = float(request.query["startDate"]) / 1000
@@ -298,8 +334,12 @@ class CayenneRest:
                 f"[latest, custom, {', '.join(SUMMARY_WINDOWS)}]]",
             )
         start = max(start, thing.created - SUMMARY_WINDOWS["hour"])
+        if thing.appears_at is not None:
+            start = max(start, thing.appears_at)
+        # nothing after the thing's last report (offline, removed)
+        end = min(end, thing.reading_time(now) + thing.report_every_s / 2)
         if end <= start:
-            return web.json_response([])
+            return self._rows(thing, [])
         cycle = thing.report_every_s
         step = max(cycle, (end - start) / MAX_POINTS)
         points: list[dict[str, Any]] = []
@@ -307,7 +347,13 @@ class CayenneRest:
         while at >= start and len(points) < MAX_POINTS:
             points.append({"v": channel.value_at(at, cycle), "ts": iso_ms(at // cycle * cycle)})
             at -= step
-        return web.json_response(points[::-1])
+        return self._rows(thing, points[::-1])
+
+    def _rows(self, thing: Thing, rows: list[dict[str, Any]]) -> web.Response:
+        shape = self.malformed.take(thing.thing_id)
+        if shape is None:
+            return web.json_response(rows)
+        return _answer(malformed.summary_rows(shape, rows), broken=True)
 
     async def clients(self, request: web.Request) -> web.Response:
         account = self._account(request)
@@ -346,3 +392,46 @@ class CayenneRest:
                 rule[key] = body[key]
         rule["updated_at"] = int(self.ctx.clock.now() * 1000)
         return web.json_response({"success": True})
+
+    async def jobs(self, request: web.Request) -> web.Response:
+        account = self._account(request)
+        return web.json_response([self.cloud.job_json(job) for job in account.jobs.values()])
+
+    def _job(self, request: web.Request) -> dict[str, Any]:
+        account = self._account(request)
+        job = account.jobs.get(request.match_info["job_id"])
+        if job is None:
+            raise platform_failure(404, "Job not found")
+        return job
+
+    async def job(self, request: web.Request) -> web.Response:
+        return web.json_response(self.cloud.job_json(self._job(request)))
+
+    async def update_job(self, request: web.Request) -> web.Response:
+        """The document's job carries `active`; `enabled` (the rules' word) is taken too."""
+        job = self._job(request)
+        try:
+            body = await request.json()
+        except ValueError:
+            raise platform_failure(400, "Invalid request payload JSON format") from None
+        if not isinstance(body, dict):
+            raise platform_failure(400, '"value" must be an object')
+        for key, (kind, name) in _JOB_FIELDS.items():
+            if key in body and not isinstance(body[key], kind):
+                raise platform_failure(400, f'child "{key}" fails because ["{key}" must be {name}]')
+        if "enabled" in body:
+            job["active"] = body["enabled"]
+        if "active" in body:
+            job["active"] = body["active"]
+        for key in ("title", "notifications", "http_push", "actions"):
+            if key in body:
+                job[key] = body[key]
+        if "config" in body:
+            job["config"] = {**job["config"], **body["config"]}
+        job["updated_at"] = iso_ms(self.ctx.clock.now())
+        job["__v"] += 1
+        return web.json_response({"success": True})
+
+    async def datatypes(self, request: web.Request) -> web.Response:
+        self._account(request)
+        return web.json_response(datatypes_json())

@@ -2,7 +2,7 @@
 
 A sensor's value at time t depends only on t (quantised to its thing's report cycle), so the
 latest value and any history window come from the same function. Actuators keep a log of the
-values commands gave them.
+values commands gave them. A GPS channel's value is a position, `{"lat", "lng", "alt"}`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,13 @@ ACTUATOR_TYPES = frozenset(
     }
 )
 BINARY_ACTUATORS = frozenset({"digital_actuator", "relay", "switch", "valve", "lt_switch_act"})
+GPS = "gps"
 NAMESPACE = uuid.UUID("5b1c1a9e-9c39-4c3e-8d7e-6e2f4d1c0a11")
+METRES_PER_DEGREE = 111_320.0
+EVENT_SHARE = 0.1  # `events` channels read 1 on about this share of report cycles
+
+type Position = dict[str, float]
+type Value = float | Position
 
 
 def stable_id(*parts: str) -> str:
@@ -63,12 +69,21 @@ class Channel:
     high: float | None
     decimals: int
     started: float
+    rate_per_hour: float = 1.0
+    lat: float = 0.0
+    lng: float = 0.0
+    radius_m: float = 0.0
+    refuse_commands: bool = False
     # actuators: (time, value) in time order
     changes: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def is_actuator(self) -> bool:
         return self.behaviour == "actuator" or self.data_type in ACTUATOR_TYPES
+
+    @property
+    def is_position(self) -> bool:
+        return self.data_type == GPS or self.behaviour == "track"
 
     def _bounded(self, value: float) -> float:
         if self.low is not None:
@@ -77,7 +92,20 @@ class Channel:
             value = min(self.high, value)
         return round(value, self.decimals) if self.decimals else float(round(value))
 
-    def value_at(self, t: float, cycle: float) -> float:
+    def _position(self, at: float, noise: float) -> Position:
+        lat, lng = self.lat, self.lng
+        if self.behaviour == "track" and self.radius_m > 0:
+            angle = 2 * math.pi * (at % self.period_s) / self.period_s
+            lat += self.radius_m / METRES_PER_DEGREE * math.sin(angle)
+            lng += (
+                self.radius_m
+                / (METRES_PER_DEGREE * max(0.01, math.cos(math.radians(self.lat))))
+                * math.cos(angle)
+            )
+        altitude = self.base + self.amplitude * noise
+        return {"lat": round(lat, 6), "lng": round(lng, 6), "alt": round(altitude, 1)}
+
+    def value_at(self, t: float, cycle: float) -> Value:
         if self.is_actuator:
             times = [at for at, _ in self.changes]
             index = bisect_right(times, t)
@@ -85,6 +113,8 @@ class Channel:
         bucket = int(t // cycle)
         at = bucket * cycle
         noise = _noise(self.child_id, bucket)
+        if self.is_position:
+            return self._position(at, noise)
         if self.behaviour == "drift":
             wave = math.sin(2 * math.pi * at / self.period_s)
             value = self.base + self.amplitude * wave + 0.1 * self.amplitude * noise
@@ -97,6 +127,11 @@ class Channel:
             value = self.base - self.drain_per_day * max(0.0, at - self.started) / 86400
         elif self.behaviour == "noise":
             value = self.base + self.amplitude * noise
+        elif self.behaviour == "events":
+            # noise is spread evenly over [-1, 1): above 0.8 on a tenth of the cycles
+            value = 1.0 if noise >= 1 - 2 * EVENT_SHARE else 0.0
+        elif self.behaviour == "counter":
+            value = self.base + self.rate_per_hour * max(0.0, at - self.started) / 3600
         else:
             value = self.base
         return self._bounded(value)
@@ -105,10 +140,26 @@ class Channel:
         """Apply a command; None when the thing takes it, else the thing's error message."""
         if not self.is_actuator:
             return f"channel {self.channel} is not an actuator"
+        if self.refuse_commands:
+            return f"channel {self.channel} is locked"
+        if not math.isfinite(value):
+            return f"invalid value {value}"
         if self.data_type in BINARY_ACTUATORS and value not in (0, 1):
             return f"invalid value {value:g} for {self.data_type}"
         self.changes.append((now, self._bounded(value)))
         return None
+
+    def set_value(self, value: Value, now: float) -> None:
+        """Report `value` from now on, as the device itself would (the admin endpoint)."""
+        if isinstance(value, dict):
+            self.behaviour = "constant"
+            self.lat, self.lng = value["lat"], value["lng"]
+            self.base, self.amplitude = value.get("alt", self.base), 0.0
+            return
+        self.behaviour = "actuator" if self.is_actuator else "constant"
+        self.base = value
+        if self.is_actuator:
+            self.changes.append((now, value))
 
 
 @dataclass(slots=True)
@@ -125,17 +176,42 @@ class Thing:
     created: float
     channels: dict[str, Channel] = field(default_factory=dict)
     went_offline: float | None = None
+    mqtt_format: str = "typed"
+    appears_at: float | None = None  # before this the thing does not exist yet
+    removed_at: float | None = None  # from this on it is DEACTIVATED
+    last_report: int | None = None  # the report cycle it last published on MQTT
+
+    def present(self, now: float) -> bool:
+        """Whether the thing exists yet (things can be added to the account later)."""
+        return self.appears_at is None or now >= self.appears_at
+
+    def status_at(self, now: float) -> str:
+        if self.removed_at is not None and now >= self.removed_at:
+            return "DEACTIVATED"
+        return self.status
+
+    def reporting(self, now: float) -> bool:
+        """Whether the thing is out there sending values (and listening to commands)."""
+        return self.present(now) and self.online and self.status_at(now) == "ACTIVE"
+
+    def _last_seen(self, now: float) -> float:
+        at = now if self.online else (self.went_offline or self.created)
+        if self.removed_at is not None:
+            at = min(at, self.removed_at)
+        return at
 
     def last_online(self, now: float) -> int:
-        at = now if self.online else (self.went_offline or self.created)
-        return int(at // self.report_every_s * self.report_every_s)
+        return int(self._last_seen(now) // self.report_every_s * self.report_every_s)
 
     def reading_time(self, now: float) -> float:
         """When the thing last reported: the start of the current cycle, or going offline."""
-        at = now if self.online else (self.went_offline or self.created)
-        return at // self.report_every_s * self.report_every_s
+        return self._last_seen(now) // self.report_every_s * self.report_every_s
 
-    def reading(self, channel: Channel, now: float) -> tuple[float, float]:
+    def cycle(self, now: float) -> int:
+        """The number of the report cycle `now` falls in."""
+        return int(now // self.report_every_s)
+
+    def reading(self, channel: Channel, now: float) -> tuple[Value, float]:
         """The channel's latest value and when it was reported. An actuator reports its new
         value as soon as a command moved it, not only on the thing's cycle."""
         at = self.reading_time(now)
@@ -143,10 +219,11 @@ class Thing:
             at = max(at, *(t for t, _ in channel.changes if t <= now))
         return channel.value_at(at, self.report_every_s), at
 
-    def value(self, channel: Channel, now: float) -> float:
+    def value(self, channel: Channel, now: float) -> Value:
         return self.reading(channel, now)[0]
 
     def child_json(self, channel: Channel, now: float) -> dict[str, Any]:
+        status = self.status_at(now)
         return {
             "id": channel.child_id,
             "name": channel.name,
@@ -156,14 +233,15 @@ class Thing:
             "properties": {"channel": channel.channel},
             "data_type": channel.data_type,
             "unit": channel.unit,
-            "active": 1 if self.status == "ACTIVE" else 0,
-            "status": self.status,
+            "active": 1 if status == "ACTIVE" else 0,
+            "status": status,
             "last_online": self.last_online(now),
         }
 
     def as_json(self, now: float, child_things: list[Thing] | None = None) -> dict[str, Any]:
         children = [self.child_json(c, now) for c in self.channels.values()]
-        children += [t.as_json(now) for t in child_things or []]
+        children += [t.as_json(now) for t in child_things or [] if t.present(now)]
+        status = self.status_at(now)
         return {
             "id": self.thing_id,
             "name": self.name,
@@ -172,14 +250,16 @@ class Thing:
             "hardware_id": self.hardware_id,
             "properties": dict(self.properties),
             "children": children,
-            "active": 1 if self.status == "ACTIVE" else 0,
-            "status": self.status,
+            "active": 1 if status == "ACTIVE" else 0,
+            "status": status,
             "last_online": self.last_online(now),
         }
 
 
 def build_thing(spec: dict[str, Any], account_id: str, now: float) -> Thing:
     thing_id = spec.get("id") or stable_id(account_id, spec["name"])
+    appears = spec.get("appears_after_s")
+    removed = spec.get("removed_after_s")
     thing = Thing(
         thing_id=thing_id,
         name=spec["name"],
@@ -191,7 +271,11 @@ def build_thing(spec: dict[str, Any], account_id: str, now: float) -> Thing:
         report_every_s=spec["report_every_s"],
         properties=dict(spec["properties"]),
         created=now,
+        mqtt_format=spec["mqtt_format"],
+        appears_at=None if appears is None else now + appears,
+        removed_at=None if removed is None else now + removed,
     )
+    thing.last_report = thing.cycle(now)
     for ch in spec["channels"]:
         channel = Channel(
             child_id=ch.get("id") or stable_id(thing_id, ch["channel"]),
@@ -208,6 +292,11 @@ def build_thing(spec: dict[str, Any], account_id: str, now: float) -> Thing:
             high=ch.get("max"),
             decimals=ch["decimals"],
             started=now,
+            rate_per_hour=ch["rate_per_hour"],
+            lat=ch["lat"],
+            lng=ch["lng"],
+            radius_m=ch["radius_m"],
+            refuse_commands=ch["refuse_commands"],
         )
         thing.channels[channel.channel] = channel
     return thing

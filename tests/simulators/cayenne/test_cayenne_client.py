@@ -16,7 +16,7 @@ from custom_components.cayenne.api import (
 from simulators.cayenne import CayenneSimulator
 from simulators.core import SimClock, SimulatorServer
 
-from .conftest import APP_KEY, APP_SECRET, EMAIL, LORA, PASSWORD, PI
+from .conftest import APP_KEY, APP_SECRET, EMAIL, LISTED, PASSWORD, PI
 
 
 @pytest.mark.parametrize("flow", [AuthFlow.OPENID, AuthFlow.LEGACY])
@@ -37,7 +37,7 @@ async def test_client_signs_in_reads_and_commands(
         await client.async_login()
         assert client.account_id == "5a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d"
         things = await client.async_get_things()
-        assert [t.thing_id for t in things] == [PI, LORA]
+        assert [t.thing_id for t in things] == LISTED
         pi = await client.async_get_thing(PI)
         assert {c: (ch.data_type, ch.unit) for c, ch in pi.channels.items()} == {
             "1": (DataType.TEMPERATURE, Unit.CELSIUS),

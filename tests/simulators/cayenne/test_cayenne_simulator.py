@@ -16,7 +16,20 @@ from simulators.cayenne.scenario import SCENARIO_SCHEMA
 from simulators.core import SimClock, SimulatorServer, load_scenario
 from simulators.testing import SimulatorAdmin
 
-from .conftest import APP_KEY, EMAIL, LORA, OLD, PASSWORD, PI, call, login, token
+from .conftest import (
+    APP_KEY,
+    APP_SECRET,
+    EMAIL,
+    LISTED,
+    LORA,
+    OLD,
+    PASSWORD,
+    PI,
+    TRY_EMAIL,
+    call,
+    login,
+    token,
+)
 
 
 def test_registered_and_demo_scenario_loads() -> None:
@@ -25,12 +38,55 @@ def test_registered_and_demo_scenario_loads() -> None:
     assert scenario.name == "demo"
 
 
-async def test_demo_entries_empty_until_the_integration_exists(
-    cayenne: SimulatorServer, http: aiohttp.ClientSession
+async def test_demo_and_try_it_entries(
+    cayenne: SimulatorServer, http: aiohttp.ClientSession, sim: CayenneSimulator
 ) -> None:
     admin = SimulatorAdmin(http, cayenne.url)
-    assert await admin.demo_entries() == []
-    assert await admin.try_it_entries() == []
+    answers = {
+        "auth_flow": "openid",
+        "auth_url": cayenne.url,
+        "api_url": cayenne.url,
+        "mqtt_host": "127.0.0.1",
+        "mqtt_port": sim.mqtt_port,
+        "mqtt_tls": False,
+    }
+    assert await admin.demo_entries() == [
+        {
+            "domain": "cayenne",
+            "title": EMAIL,
+            "steps": [
+                {"email": EMAIL, "password": PASSWORD, "app_key": APP_KEY,
+                 "app_secret": APP_SECRET, **answers}
+            ],
+        }
+    ]  # fmt: skip
+    assert await admin.try_it_entries() == [
+        {
+            "domain": "cayenne",
+            "title": TRY_EMAIL,
+            "steps": [
+                {"email": TRY_EMAIL, "password": "try-things-1",
+                 "app_key": "2b7d9f41-3c6e-4a8b-9d0f-1e3a5c7b9d2f",
+                 "app_secret": "7e1c4a9f2d6b8e0a3c5f7d9b1e4a6c8f0d2b4e6a", **answers}
+            ],
+        }
+    ]  # fmt: skip
+    urls = (await admin.health())["urls"]
+    assert (urls["mqtt_host"], urls["mqtt_port"]) == ("127.0.0.1", str(sim.mqtt_port))
+    assert sim.mqtt_port > 0
+    # the try-it account signs in and sees its own things only
+    status, body = await token(
+        http,
+        cayenne.url,
+        username=TRY_EMAIL,
+        password="try-things-1",
+        client_id="2b7d9f41-3c6e-4a8b-9d0f-1e3a5c7b9d2f",
+        client_secret="7e1c4a9f2d6b8e0a3c5f7d9b1e4a6c8f0d2b4e6a",
+    )
+    assert status == 200
+    headers = {"Authorization": f"Bearer {body['access_token']}"}
+    _, things = await call(http, "GET", cayenne.url + "/v1.1/things", headers)
+    assert [t["name"] for t in things] == ["Garden Pi", "Pool sensor"]
 
 
 # --- OpenID Connect (Keycloak) ------------------------------------------------------------------
@@ -190,7 +246,8 @@ async def test_things_lists_active_things_with_children(
     headers = await login(http, cayenne.url)
     status, things = await call(http, "GET", cayenne.url + "/v1.1/things", headers)
     assert status == 200
-    assert [t["id"] for t in things] == [PI, LORA]  # the DEACTIVATED Arduino is left out
+    assert [t["id"] for t in things] == LISTED  # the DEACTIVATED Arduino is left out
+    assert OLD not in LISTED
     status, pi = await call(http, "GET", f"{cayenne.url}/v1.1/things/{PI}", headers)
     assert status == 200
     assert (pi["name"], pi["status"], pi["active"]) == ("Raspberry Pi", "ACTIVE", 1)
@@ -367,7 +424,7 @@ async def test_admin_removes_and_takes_things_offline(
     ) as r:
         assert r.status == 200
     _, things = await call(http, "GET", cayenne.url + "/v1.1/things", headers)
-    assert [t["id"] for t in things] == [PI]
+    assert [t["id"] for t in things] == [thing for thing in LISTED if thing != LORA]
     async with http.post(
         f"{cayenne.url}/_sim/cayenne/things/{PI}/online", json={"online": False}
     ) as r:
