@@ -199,3 +199,12 @@ def test_every_integration_in_this_repository_releases_cleanly(domain: str, tmp_
         release_tree.zip_problems(release.zip_path, release.tree / "custom_components" / domain)
         == []
     )
+    # Its own user docs are the HACS repository's README, not the bundle's README.
+    docs = ROOT / "docs" / f"{domain}.md"
+    assert docs.is_file(), f"docs/{domain}.md is missing"
+    assert (release.tree / "README.md").read_text() == docs.read_text()
+    manifest = json.loads((ROOT / "custom_components" / domain / "manifest.json").read_text())
+    hacs = json.loads((release.tree / "hacs.json").read_text())
+    assert (hacs["name"], hacs["filename"]) == (manifest["name"], f"{domain}.zip")
+    with zipfile.ZipFile(release.zip_path) as archive:
+        assert {"manifest.json", "brand/icon.png", "brand/icon@2x.png"} <= set(archive.namelist())
