@@ -17,7 +17,12 @@ import sys
 from .metrics import BENCHMARKS, Benchmark, Metric
 
 # Modules whose @benchmark functions run; vendor issues add theirs here.
-MODULES = ["benchmarks.framework", "benchmarks.harvia", "benchmarks.homely"]
+MODULES = [
+    "benchmarks.framework",
+    "benchmarks.harvia",
+    "benchmarks.homely",
+    "benchmarks.cayenne",
+]
 ROOT = Path(__file__).resolve().parents[1]
 
 

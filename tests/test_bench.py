@@ -7,10 +7,13 @@ import json
 from pathlib import Path
 import sys
 
+from homeassistant.util import dt as dt_util
 import pytest
 
 from benchmarks import runner
+from benchmarks.cayenne import SimulatedTime
 from benchmarks.metrics import Metric, percentile
+from simulators.core import SimClock
 
 
 def test_percentile_nearest_rank() -> None:
@@ -42,6 +45,37 @@ async def test_framework_benchmark_counts_every_request() -> None:
         < metrics["simulator HTTP round trip p50"].value
         <= metrics["simulator HTTP round trip p99"].value
     )
+
+
+@pytest.mark.parametrize("module", runner.MODULES)
+def test_every_module_registers_its_benchmark(module: str) -> None:
+    """Each module of MODULES imports and registers the benchmark named after it."""
+    assert module.removeprefix("benchmarks.") in runner.load_benchmarks()
+
+
+async def test_cayenne_simulated_time_moves_the_clocks_together() -> None:
+    """The Cayenne benchmark's hours: Home Assistant's loop and wall clocks and the simulator's
+    move on together, a timer fires in the step it falls due, and all is real again after."""
+    loop = asyncio.get_running_loop()
+    real_time, real_utcnow = loop.time, dt_util.utcnow
+    clocks = SimulatedTime(SimClock(speed=0))
+    fired: list[float] = []
+    with clocks.patched():
+        loop_start, sim_start = loop.time(), clocks.clock.now()
+        wall_start = dt_util.utcnow().timestamp()
+        loop.call_at(loop_start + 900.5, lambda: fired.append(clocks.clock.now() - sim_start))
+        await clocks.advance(899)
+        assert not fired
+        await clocks.advance(3)
+        assert fired
+        assert 900.5 <= fired[0] <= 902
+        sim_passed = clocks.clock.now() - sim_start
+        assert sim_passed >= 902
+        assert loop.time() - loop_start == pytest.approx(sim_passed, abs=0.5)
+        assert dt_util.utcnow().timestamp() - wall_start == pytest.approx(sim_passed, abs=0.5)
+    assert loop.time == real_time
+    assert dt_util.utcnow is real_utcnow
+    assert abs(loop.time() - real_time()) < 0.1
 
 
 def test_unknown_benchmark(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
