@@ -257,7 +257,7 @@ class CayenneCoordinator(PushPollCoordinator[CayenneData]):
         pending = _PendingCommand(value, self.hass.loop.create_future())
         previous = self._pending.get(key)
         if previous is not None and not previous.done.done():
-            previous.done.set_result("superseded")
+            previous.done.set_result(None)  # the newer command decides what the thing shows
         self._pending[key] = pending
         try:
             await self._async_call(self.client.async_send_command(thing_id, channel, value))
@@ -276,12 +276,13 @@ class CayenneCoordinator(PushPollCoordinator[CayenneData]):
         """None once the value is reported, the thing's refusal, or raises when it stays silent."""
         deadline = time.monotonic() + COMMAND_CONFIRM_TIMEOUT
         while (remaining := deadline - time.monotonic()) > 0:
-            wait = remaining if self.push_connected else min(remaining, CONFIRM_POLL_INTERVAL)
+            # With MQTT the thing's report comes by itself; read back now and then all the
+            # same, as a broker that accepts the subscription may still deliver nothing.
+            every = COMMAND_CONFIRM_TIMEOUT / 3 if self.push_connected else CONFIRM_POLL_INTERVAL
             try:
-                return await asyncio.wait_for(asyncio.shield(pending.done), wait)
+                return await asyncio.wait_for(asyncio.shield(pending.done), min(remaining, every))
             except TimeoutError:
-                if not self.push_connected:
-                    await self._async_read_back(key)
+                await self._async_read_back(key)
         raise HomeAssistantError(
             translation_domain=DOMAIN,
             translation_key="command_not_confirmed",

@@ -12,6 +12,9 @@ from .api import DataMessage, Position, Reading, Rule, Thing
 # counts as older than the thing's last report only beyond this much skew.
 CLOCK_SKEW = timedelta(seconds=5)
 
+# Polls land a second or so off their interval: an hourly full read must not slip to the next.
+FULL_READ_SLACK = timedelta(minutes=1)
+
 type ChannelKey = tuple[str, str]  # (thing id, channel)
 
 
@@ -76,7 +79,7 @@ class CayenneData:
                 state is None
                 or not state.readable
                 or state.read_in_full is None
-                or now - state.read_in_full >= full_every
+                or now - state.read_in_full >= full_every - FULL_READ_SLACK
             ):
                 full.add(thing_id)
                 channels += [(thing_id, channel) for channel in thing.channels]

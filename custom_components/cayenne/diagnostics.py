@@ -19,6 +19,7 @@ TO_REDACT = {
     "title",
     "unique_id",
     "hardware_id",
+    "name",
     "latitude",
     "longitude",
 }

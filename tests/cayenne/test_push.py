@@ -10,6 +10,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.cayenne.api import push as push_module
 from custom_components.cayenne.const import FALLBACK_INTERVAL, WATCHDOG_INTERVAL
 from simulators.cayenne import CayenneSimulator
 from simulators.core import SimClock, SimulatorServer
@@ -195,3 +196,22 @@ async def test_malformed_messages_are_skipped_and_logged_once(
     assert coordinator.push_connected
     warnings = [r for r in caplog.records if "malformed Cayenne MQTT" in r.getMessage()]
     assert len(warnings) == 2  # once per kind of topic (data, data/json), not per message
+
+
+async def test_a_refused_login_fetches_the_credentials_once_then_gives_way(
+    hass: HomeAssistant,
+    ready: MockConfigEntry,
+    cloud: SimulatorServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(push_module, "REFUSED_RETRY", 60.0)
+    coordinator = ready.runtime_data.coordinator
+    fetched = cloud.ctx.log.count("POST /v1.1/clients")
+    cloud.ctx.push.refuse_for(3600)
+    await cloud.ctx.push.drop_all()
+    await eventually(hass, lambda: coordinator.push.refused is not None, within=10)
+    assert cloud.ctx.log.count("POST /v1.1/clients") == fetched + 1
+    assert coordinator.update_interval == FALLBACK_INTERVAL
+    assert len([r for r in caplog.records if "not available" in r.getMessage()]) == 1
+    assert not hass.config_entries.flow.async_progress_by_handler("cayenne")

@@ -27,6 +27,7 @@ from .exceptions import CayenneAuthError, CayenneError
 from .logfilters import install_filters
 from .models import MqttCredentials
 from .mqtt import (
+    TOPIC_VERSION,
     DataMessage,
     Response,
     TopicKind,
@@ -66,7 +67,13 @@ class SubscriptionRefusedError(CayenneError):
 async def _subscribe(mqtt: aiomqtt.Client, username: str) -> None:
     """Every thing's data and command responses; raises when the broker refuses."""
     granted = await mqtt.subscribe(
-        [(data_subscription(username), 0), (response_topic(username, "+"), 0)],
+        [
+            (data_subscription(username), 0),
+            (response_topic(username, "+"), 0),
+            # actuator states as the document's own example publishes them
+            (f"{TOPIC_VERSION}/{username}/things/+/{TopicKind.DIGITAL}/+", 0),
+            (f"{TOPIC_VERSION}/{username}/things/+/{TopicKind.ANALOG}/+", 0),
+        ],
         timeout=CONNECT_TIMEOUT,
     )
     if any(
@@ -146,6 +153,7 @@ class CayennePush:
     async def _connection(self) -> float | None:
         """Connect, subscribe and read until the connection ends; returns how long to wait
         before the next attempt (None: the backoff decides)."""
+        fresh = self._credentials is None
         try:
             credentials = await self._get_credentials()
             async with self._mqtt(credentials) as mqtt:
@@ -162,8 +170,8 @@ class CayennePush:
         except aiomqtt.MqttCodeError as err:
             code = err.rc.value if isinstance(err.rc, ReasonCode) else err.rc
             if code in CREDENTIAL_CODES:
-                if self._credentials is not None:
-                    self._credentials = None  # they may have been rotated: fetch them again
+                self._credentials = None
+                if not fresh:  # they may have been rotated: fetch them again, once
                     return RETRY_MIN
                 return self._give_way(f"the broker refused the credentials ({err})")
             self._failed(err)
