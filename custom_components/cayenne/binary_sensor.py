@@ -15,20 +15,15 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Channel, DataType, Thing
 from .coordinator import CayenneConfigEntry, CayenneCoordinator
-from .data import ChannelValue
 from .entity import (
     CayenneChannelDescription,
     CayenneChannelEntity,
     async_add_channel_entities,
     describe,
+    reported_on,
 )
 
 PARALLEL_UPDATES = 0
-
-
-def is_on(known: ChannelValue) -> bool | None:
-    """A digital value: 0 is off, anything else on."""
-    return None if known.value is None else known.value != 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,18 +39,20 @@ BINARY_SENSORS: tuple[CayenneBinarySensorDescription, ...] = (
         translation_key=DataType.MOTION.value,
         device_class=BinarySensorDeviceClass.MOTION,
         exists_fn=lambda channel: channel.data_type is DataType.MOTION,
-        value_fn=is_on,
+        value_fn=reported_on,
     ),
     CayenneBinarySensorDescription(
         key=DataType.PROXIMITY.value,
         translation_key=DataType.PROXIMITY.value,
         device_class=BinarySensorDeviceClass.PRESENCE,
         exists_fn=lambda channel: channel.data_type is DataType.PROXIMITY,
-        value_fn=is_on,
+        value_fn=reported_on,
     ),
 )
 DIGITAL_INPUT = CayenneBinarySensorDescription(
-    key=DataType.DIGITAL_SENSOR.value, translation_key=DataType.DIGITAL_SENSOR.value, value_fn=is_on
+    key=DataType.DIGITAL_SENSOR.value,
+    translation_key=DataType.DIGITAL_SENSOR.value,
+    value_fn=reported_on,
 )
 
 

@@ -15,6 +15,7 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ssl import client_context
@@ -103,7 +104,10 @@ class CayenneCoordinator(PushPollCoordinator[CayenneData]):
             on_connection=self._async_push_connection,
         )
         self._pending: dict[ChannelKey, _PendingCommand] = {}
-        self.channel_platforms: dict[ChannelKey, Platform] = {}  # see entity.assigned_platform
+        self.channel_platforms: dict[ChannelKey, Platform] = {}
+        self._registered_devices: dict[
+            str, DeviceInfo
+        ] = {}  # see devices.py  # see entity.assigned_platform
         self._limit = asyncio.Semaphore(MAX_PARALLEL_REQUESTS)
         self._warned: set[str] = set()
         self.requests_per_poll = 0
@@ -133,7 +137,10 @@ class CayenneCoordinator(PushPollCoordinator[CayenneData]):
             keep_missing=skipped,
         )
         async_register_devices(
-            self.hass, self.config_entry, (state.thing for state in data.things.values())
+            self.hass,
+            self.config_entry,
+            (state.thing for state in data.things.values()),
+            self._registered_devices,
         )
         if not skipped:
             self.async_remove_stale_devices({self.account_key, *data.things})
@@ -301,15 +308,11 @@ class CayenneCoordinator(PushPollCoordinator[CayenneData]):
         except CayenneError as err:
             _LOGGER.debug("Reading back %s/%s failed: %s", thing_id, channel, err)
             return
-        if reading is None:
-            return
-        self.data.apply_messages(
-            [DataMessage(thing_id, channel, reading.value, position=reading.position)],
-            received=time.monotonic(),
-            now=reading.timestamp or dt_util.utcnow(),
-        )
-        self._confirm_pending(self.data)
-        self.async_push_applied({thing_id})
+        if reading is not None and self.data.apply_reading(
+            thing_id, channel, reading, received=time.monotonic()
+        ):
+            self._confirm_pending(self.data)
+            self.async_push_applied({thing_id})
 
     @callback
     def _confirm_pending(self, data: CayenneData) -> None:

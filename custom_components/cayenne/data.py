@@ -145,6 +145,18 @@ class CayenneData:
         new_rules = self.rules if rules is None else {rule.rule_id: rule for rule in rules}
         return CayenneData(states, new_rules)
 
+    def apply_reading(
+        self, thing_id: str, channel: str, reading: Reading, *, received: float
+    ) -> bool:
+        """A channel's value read on its own (a command's read-back); whether it applied."""
+        state = self.things.get(thing_id)
+        if state is None or channel not in state.thing.channels:
+            return False
+        state.values[channel] = ChannelValue(
+            reading.value, reading.position, reading.timestamp, received
+        )
+        return True
+
     # --- push ----------------------------------------------------------------------------------
     def apply_messages(
         self, messages: Iterable[DataMessage], *, received: float, now: datetime

@@ -45,18 +45,35 @@ def account_info(entry: ConfigEntry) -> DeviceInfo:
 
 @callback
 def async_register_devices(
-    hass: HomeAssistant, entry: ConfigEntry, things: Iterable[Thing]
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    things: Iterable[Thing],
+    registered: dict[str, DeviceInfo],
 ) -> None:
-    """Register parents before their children, so that every `via_device` exists when its
+    """Register the things whose device is new or changed (`registered` remembers what was
+    registered), parents before their children, so that every `via_device` exists when its
     child's entities are added (platforms add entities in no particular order)."""
     registry = dr.async_get(hass)
-    registry.async_get_or_create(config_entry_id=entry.entry_id, **account_info(entry))
-    pending = {thing.thing_id: thing for thing in things}
+    if not registered:
+        registry.async_get_or_create(config_entry_id=entry.entry_id, **account_info(entry))
+    things = list(things)
+    for gone in registered.keys() - {thing.thing_id for thing in things}:
+        del registered[gone]  # its device goes as stale; if it comes back, it is new again
+    pending = {
+        thing.thing_id: (thing, info)
+        for thing in things
+        if registered.get(thing.thing_id) != (info := thing_info(thing))
+    }
     while pending:
-        ready = [t for t in pending.values() if t.parent_id is None or t.parent_id not in pending]
-        for thing in ready:
-            info = thing_info(thing)
+        ready = [
+            (thing, info)
+            for thing, info in pending.values()
+            if thing.parent_id is None or thing.parent_id not in pending
+        ] or list(pending.values())  # a parent cycle (garbled parent ids): all at once
+        for thing, info in ready:
+            registered[thing.thing_id] = info
+            device = DeviceInfo(**info)
             if thing.parent_id and registry.async_get_device({(DOMAIN, thing.parent_id)}) is None:
-                info.pop("via_device")  # a parent outside the account's list
-            registry.async_get_or_create(config_entry_id=entry.entry_id, **info)
+                device.pop("via_device")  # a parent outside the account's list, or in a cycle
+            registry.async_get_or_create(config_entry_id=entry.entry_id, **device)
             del pending[thing.thing_id]

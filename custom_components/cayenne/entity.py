@@ -46,6 +46,16 @@ def assigned_platform(
     return coordinator.channel_platforms.setdefault(key, platform_of(channel))
 
 
+def reported_number(known: ChannelValue) -> float | None:
+    """A channel's value as the thing reported it."""
+    return known.value
+
+
+def reported_on(known: ChannelValue) -> bool | None:
+    """A digital channel's value: 0 is off, anything else on."""
+    return None if known.value is None else known.value != 0
+
+
 @dataclass(frozen=True, kw_only=True)
 class CayenneChannelDescription[ValueT](EntityDescription):
     """An entity of one channel: which channels it fits, and its value."""

@@ -18,15 +18,15 @@ from homeassistant.util.percentage import percentage_to_ranged_value, ranged_val
 
 from .api import Channel, DataType, Thing
 from .coordinator import CayenneConfigEntry, CayenneCoordinator
-from .data import ChannelValue
-from .entity import CayenneChannelDescription, CayenneChannelEntity, async_add_channel_entities
+from .entity import (
+    CayenneChannelDescription,
+    CayenneChannelEntity,
+    async_add_channel_entities,
+    reported_number,
+)
 
 PARALLEL_UPDATES = 1
 BRIGHTNESS_SCALE = (1, 255)
-
-
-def _level(known: ChannelValue) -> float | None:
-    return known.value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,7 +35,9 @@ class CayenneLightDescription(CayenneChannelDescription[float | None], LightEnti
 
 
 DIMMER = CayenneLightDescription(
-    key=DataType.LIGHT_DIMMER.value, translation_key=DataType.LIGHT_DIMMER.value, value_fn=_level
+    key=DataType.LIGHT_DIMMER.value,
+    translation_key=DataType.LIGHT_DIMMER.value,
+    value_fn=reported_number,
 )
 
 

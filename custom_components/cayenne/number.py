@@ -16,19 +16,15 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Channel, DataType, Thing, Unit
 from .coordinator import CayenneConfigEntry, CayenneCoordinator
-from .data import ChannelValue
 from .entity import (
     CayenneChannelDescription,
     CayenneChannelEntity,
     async_add_channel_entities,
     describe,
+    reported_number,
 )
 
 PARALLEL_UPDATES = 1
-
-
-def _number(known: ChannelValue) -> float | None:
-    return known.value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,7 +44,7 @@ NUMBERS: tuple[CayenneNumberDescription, ...] = (
         mode=NumberMode.BOX,
         exists_fn=lambda channel: channel.data_type is DataType.HVAC_TEMPERATURE
         and channel.unit in (None, Unit.CELSIUS, Unit.NULL),
-        value_fn=_number,
+        value_fn=reported_number,
     ),
     CayenneNumberDescription(
         key=f"{DataType.HVAC_TEMPERATURE.value}_f",
@@ -60,7 +56,7 @@ NUMBERS: tuple[CayenneNumberDescription, ...] = (
         native_step=1,
         mode=NumberMode.BOX,
         exists_fn=lambda channel: channel.data_type is DataType.HVAC_TEMPERATURE,
-        value_fn=_number,
+        value_fn=reported_number,
     ),
     CayenneNumberDescription(
         key=DataType.MOTOR.value,
@@ -71,7 +67,7 @@ NUMBERS: tuple[CayenneNumberDescription, ...] = (
         native_step=1,
         mode=NumberMode.SLIDER,
         exists_fn=lambda channel: channel.data_type is DataType.MOTOR,
-        value_fn=_number,
+        value_fn=reported_number,
     ),
 )
 # Cayenne's dashboard slider for an analog output runs from 0 to 100 (a percentage of its range).
@@ -82,7 +78,7 @@ ANALOG_OUTPUT = CayenneNumberDescription(
     native_max_value=100,
     native_step=1,
     mode=NumberMode.SLIDER,
-    value_fn=_number,
+    value_fn=reported_number,
 )
 
 

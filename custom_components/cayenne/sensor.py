@@ -33,13 +33,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Channel, DataType, Thing, Unit
 from .coordinator import CayenneConfigEntry, CayenneCoordinator
-from .data import ChannelValue
 from .entity import (
     CayenneChannelDescription,
     CayenneChannelEntity,
     CayenneThingEntity,
     async_add_channel_entities,
     describe,
+    reported_number,
 )
 from .pushpoll import async_add_new_devices
 
@@ -49,10 +49,6 @@ PARALLEL_UPDATES = 0
 @dataclass(frozen=True, kw_only=True)
 class CayenneSensorDescription(CayenneChannelDescription[float | None], SensorEntityDescription):
     """A measuring channel."""
-
-
-def _number(known: ChannelValue) -> float | None:
-    return known.value
 
 
 def _sensor(
@@ -71,7 +67,7 @@ def _sensor(
         native_unit_of_measurement=native_unit,
         exists_fn=lambda channel: channel.data_type is data_type
         and (unit is None or channel.unit is unit),
-        value_fn=_number,
+        value_fn=reported_number,
         **fields,  # type: ignore[arg-type]
     )
 
@@ -179,7 +175,7 @@ SENSORS: tuple[CayenneSensorDescription, ...] = (
 )
 # A type this integration does not know (or knows no sensor for): its bare number.
 GENERIC_SENSOR = CayenneSensorDescription(
-    key="generic", translation_key="generic", value_fn=_number
+    key="generic", translation_key="generic", value_fn=reported_number
 )
 
 

@@ -15,7 +15,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Channel, DataType, Rule, Thing
-from .binary_sensor import is_on
 from .coordinator import CayenneConfigEntry, CayenneCoordinator
 from .devices import account_info
 from .entity import (
@@ -24,6 +23,7 @@ from .entity import (
     CayenneEntity,
     async_add_channel_entities,
     describe,
+    reported_on,
 )
 from .pushpoll import async_add_new_devices
 
@@ -40,7 +40,7 @@ def _switch(data_type: DataType, **fields: Any) -> CayenneSwitchDescription:
         key=data_type.value,
         translation_key=data_type.value,
         exists_fn=lambda channel: channel.data_type is data_type,
-        value_fn=is_on,
+        value_fn=reported_on,
         **fields,
     )
 

@@ -14,7 +14,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.cayenne import const as const_module, coordinator as coordinator_module
+from custom_components.cayenne import coordinator as coordinator_module
 from custom_components.cayenne.api import push as push_module
 from custom_components.cayenne.const import (
     CONF_API_URL,
@@ -58,7 +58,6 @@ def _quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reconnect and confirm within the test's patience; the real delays are seconds."""
     monkeypatch.setattr(push_module, "RETRY_MIN", 0.05)
     monkeypatch.setattr(push_module, "REFUSED_RETRY", 0.5)
-    monkeypatch.setattr(const_module, "COMMAND_CONFIRM_TIMEOUT", 3.0)
     monkeypatch.setattr(coordinator_module, "COMMAND_CONFIRM_TIMEOUT", 3.0)
     monkeypatch.setattr(coordinator_module, "CONFIRM_POLL_INTERVAL", 0.2)
 

@@ -8,13 +8,16 @@ import logging
 import aiohttp
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.cayenne import async_remove_config_entry_device
+from custom_components.cayenne.api import Thing
 from custom_components.cayenne.const import DOMAIN
+from custom_components.cayenne.devices import async_register_devices
 from simulators.cayenne import CayenneSimulator
 from simulators.core import HttpFault, SimulatorServer
 from tests.simulated_time import SimulatedTime
@@ -140,13 +143,8 @@ async def test_things_that_appear_and_leave_come_and_go_without_restart(
     assert state_of(hass, entity_id(hass, GREENHOUSE, 1)) not in (None, "unavailable")
     await simulated_time.advance(3600, step=10)
     assert registry.async_get_device({(DOMAIN, BORROWED)}) is None
-    assert not any(e.unique_id.startswith(BORROWED) for e in _entities(hass))
-
-
-def _entities(hass: HomeAssistant) -> list[object]:
-    from homeassistant.helpers import entity_registry as er  # noqa: PLC0415
-
-    return list(er.async_get(hass).entities.values())
+    entities = er.async_get(hass).entities.values()
+    assert not any(e.unique_id.startswith(BORROWED) for e in entities)
 
 
 async def test_a_thing_removed_while_stopped_goes_at_the_next_start(
@@ -204,3 +202,18 @@ async def test_a_malformed_thing_harms_only_itself(
         r for r in caplog.records if r.levelno >= logging.ERROR and "Error fetching" not in r.msg
     ]
     assert not unexpected, unexpected
+
+
+async def test_garbled_parent_ids_in_a_cycle_still_register_every_thing(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    things = [
+        Thing.from_json({"id": "a", "parent_id": "b"}),
+        Thing.from_json({"id": "b", "parent_id": "a"}),
+    ]
+    registered: dict[str, DeviceInfo] = {}
+    async_register_devices(hass, config_entry, things, registered)
+    registry = dr.async_get(hass)
+    assert registry.async_get_device({(DOMAIN, "a")}) is not None
+    assert registry.async_get_device({(DOMAIN, "b")}) is not None
+    assert set(registered) == {"a", "b"}
