@@ -10,7 +10,7 @@ from datetime import timedelta
 import logging
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dispatcher_send
@@ -77,6 +77,10 @@ class PushPollCoordinator[DataT](DataUpdateCoordinator[DataT]):
             self.logger.info(
                 "%s: live updates lost; polling every %s", self.name, self.fallback_interval
             )
+        if not connected and (
+            self.hass.is_stopping or self.config_entry.state is ConfigEntryState.UNLOAD_IN_PROGRESS
+        ):
+            return  # going away: no resync (its session may already be closed)
         if connected and self.push_connects == 1 and not self.resync_on_first_connect:
             # Setup has just polled: show the new push status, and re-arm the poll timer, which
             # still runs on the fallback interval it was set with.
