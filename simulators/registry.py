@@ -11,6 +11,7 @@ VENDORS: dict[str, str] = {
     "cayenne": "simulators.cayenne:CayenneSimulator",
     "harvia": "simulators.harvia:HarviaSimulator",
     "homely": "simulators.homely:HomelySimulator",
+    "telenor_mic": "simulators.telenor_mic:TelenorMicSimulator",
 }
 
 
