@@ -20,10 +20,14 @@ TARGETS = {
     "api/logfilters.py": "api/logfilters.py",
     "api/retryafter.py": "api/retryafter.py",
 }
+# Integrations that carry the copies before their manifest.json exists (the client is written
+# first); every folder with a manifest.json is one anyway.
+DOMAINS = ("telenor_mic",)
 
 
 def domains() -> list[str]:
-    return sorted(path.parent.name for path in INTEGRATIONS.glob("*/manifest.json"))
+    found = {path.parent.name for path in INTEGRATIONS.glob("*/manifest.json")}
+    return sorted(found.union(DOMAINS))
 
 
 def copies() -> list[tuple[Path, Path]]:
@@ -54,6 +58,7 @@ def main() -> int:
             print(f"{copy.relative_to(ROOT)} differs from common/; run scripts/sync_common.py")
         return 1 if stale else 0
     for source, copy in differing():
+        copy.parent.mkdir(parents=True, exist_ok=True)
         copy.write_bytes(source.read_bytes())
         print(f"wrote {copy.relative_to(ROOT)}")
     return 0
