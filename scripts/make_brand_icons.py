@@ -52,7 +52,23 @@ def home_shield(side: int) -> Image.Image:
     return image
 
 
-DRAWINGS = {"harvia": sauna, "homely": home_shield}
+def iot_cloud(side: int) -> Image.Image:
+    """A white cloud with three connected things below it, on Telenor's blue tile."""
+    s = side / 256
+    image = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((8 * s, 8 * s, 248 * s, 248 * s), radius=48 * s, fill=(0, 92, 185, 255))
+    white = (255, 255, 255, 255)
+    for box in ((52, 78, 124, 150), (96, 48, 184, 136), (150, 84, 210, 144)):  # cloud puffs
+        draw.ellipse(tuple(v * s for v in box), fill=white)
+    draw.rounded_rectangle((52 * s, 112 * s, 210 * s, 150 * s), radius=19 * s, fill=white)
+    for x in (76, 128, 180):  # things, wired to the cloud
+        draw.line((128 * s, 150 * s, x * s, 196 * s), fill=white, width=int(6 * s))
+        draw.ellipse(((x - 16) * s, 184 * s, (x + 16) * s, 216 * s), fill=(0, 200, 255, 255))
+    return image
+
+
+DRAWINGS = {"harvia": sauna, "homely": home_shield, "telenor_mic": iot_cloud}
 
 
 def main() -> None:

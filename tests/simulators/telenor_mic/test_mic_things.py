@@ -116,7 +116,12 @@ async def test_the_other_stack_writes_json_as_strings_and_iso_times(lab: Api) ->
     assert isinstance(rows[0]["state"], str)
     assert json.loads(rows[0]["state"])["door"] is False
     shadow = json.loads(answer["data"]["d"]["shadow"])
-    assert shadow["state"]["reported"] == {"on": False, "level": 70, "scene": "focus"}
+    assert shadow["state"]["reported"] == {
+        "on": False,
+        "level": 70,
+        "scene": "focus",
+        "message": "Experiment running",
+    }
     assert answer["data"]["d"]["domainTopic"] == "lab"
 
 

@@ -1,0 +1,154 @@
+"""The user's things and their resource values: polls merged with MQTT shadow updates.
+
+Pure, no I/O, so that the rules (a fresher push wins over an older poll, an out-of-order
+shadow version is ignored, a thing left out of a poll goes unless the poll skipped rows) are
+unit-tested without Home Assistant's loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .api import Shadow, Thing, ThingDetails, ThingType
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceValue:
+    """A resource's latest reported value (raw JSON; the resource's kind reads it)."""
+
+    value: object
+    at: datetime | None  # when the thing reported it (the cloud's time stamp)
+    received: float  # monotonic time we learned it, to tell a poll from a later push
+
+
+@dataclass(slots=True)
+class ThingState:
+    thing: Thing
+    domain_topic: str | None = None
+    values: dict[str, ResourceValue] = field(default_factory=dict)
+    desired: dict[str, object] = field(default_factory=dict)  # written, not yet reported
+    version: int | None = None  # the shadow's version we hold
+    last_heard: datetime | None = None
+
+    def heard(self, at: datetime | None) -> None:
+        if at is not None and (self.last_heard is None or at > self.last_heard):
+            self.last_heard = at
+
+
+@dataclass(slots=True)
+class MicData:
+    things: dict[str, ThingState] = field(default_factory=dict)
+    thing_types: dict[str, ThingType] = field(default_factory=dict)
+
+    def value(self, thing_name: str, resource: str) -> ResourceValue | None:
+        state = self.things.get(thing_name)
+        return None if state is None else state.values.get(resource)
+
+    def thing_type(self, thing_name: str) -> ThingType | None:
+        state = self.things.get(thing_name)
+        if state is None or state.thing.thing_type is None:
+            return None
+        return self.thing_types.get(state.thing.thing_type)
+
+    def domain_topics(self) -> set[str]:
+        return {state.domain_topic for state in self.things.values() if state.domain_topic}
+
+    def missing_details(self, things: Iterable[Thing]) -> list[str]:
+        """The listed things whose full shadow (and MQTT topic) we do not hold yet."""
+        return [
+            thing.name
+            for thing in things
+            if (state := self.things.get(thing.name)) is None or state.domain_topic is None
+        ]
+
+    # --- polling -----------------------------------------------------------------------------
+    def merge_poll(
+        self,
+        things: Iterable[Thing],
+        details: Mapping[str, ThingDetails],
+        *,
+        started: float,
+        received: float,
+        keep_missing: bool = False,
+    ) -> None:
+        """Take a poll's things (and the full shadows of `details`) that began at `started`
+        (monotonic): a value a push brought after that stays. Things the poll did not list go,
+        unless it skipped unreadable rows (`keep_missing`), which may have been them."""
+        listed: set[str] = set()
+        for thing in things:
+            listed.add(thing.name)
+            state = self.things.get(thing.name)
+            if state is None:
+                state = self.things[thing.name] = ThingState(thing)
+            state.thing = thing
+            state.heard(thing.last_heard_from)
+            detail = details.get(thing.name)
+            if detail is not None:
+                state.domain_topic = detail.domain_topic or state.domain_topic
+                if detail.shadow is not None:
+                    _merge_shadow(
+                        state, detail.shadow, started=started, received=received, full=True
+                    )
+                    continue
+            for name, value in thing.reported.items():
+                _merge_value(state, name, ResourceValue(value, None, received), started)
+        if not keep_missing:
+            for gone in self.things.keys() - listed:
+                del self.things[gone]
+
+    # --- push --------------------------------------------------------------------------------
+    def apply_shadow(
+        self, thing_name: str, domain_topic: str, shadow: Shadow, *, received: float, now: datetime
+    ) -> bool | None:
+        """Apply one thing-update message; returns whether a value changed, or None when the
+        thing is not known yet (a poll must list it first)."""
+        state = self.things.get(thing_name)
+        if state is None:
+            return None
+        state.domain_topic = state.domain_topic or domain_topic
+        if not shadow.reported:
+            return False  # a desired write (ours or another client's) echoed back
+        if (
+            shadow.version is not None
+            and state.version is not None
+            and shadow.version <= state.version
+        ):
+            return False  # delivered out of order: we hold a newer state
+        before = {name: value.value for name, value in state.values.items()}
+        _merge_shadow(state, shadow, started=received, received=received, default_at=now)
+        return any(before.get(name) != value.value for name, value in state.values.items())
+
+
+def _merge_shadow(
+    state: ThingState,
+    shadow: Shadow,
+    *,
+    started: float,
+    received: float,
+    default_at: datetime | None = None,
+    full: bool = False,
+) -> None:
+    """`full`: the whole shadow (its delta is all that is pending), not one update."""
+    at_all = shadow.timestamp or default_at
+    for name, value in shadow.reported.items():
+        at = shadow.reported_at.get(name) or at_all
+        _merge_value(state, name, ResourceValue(value, at, received), started)
+        state.heard(at)
+    if shadow.version is not None and (state.version is None or shadow.version > state.version):
+        state.version = shadow.version
+    if full:
+        state.desired = dict(shadow.delta)
+    for name, value in shadow.reported.items():
+        if name in state.desired and state.desired[name] == value:
+            del state.desired[name]
+
+
+def _merge_value(state: ThingState, name: str, value: ResourceValue, started: float) -> None:
+    known = state.values.get(name)
+    if known is not None and known.received > started:
+        return  # a push after the poll began is fresher than the poll's value
+    if known is not None and known.at is not None and value.at is not None and value.at < known.at:
+        return  # an older report than the one we hold
+    state.values[name] = value
