@@ -131,11 +131,12 @@ def _merge_shadow(
     full: bool = False,
 ) -> None:
     """`full`: the whole shadow (its delta is all that is pending), not one update."""
-    at_all = shadow.timestamp or default_at
     for name, value in shadow.reported.items():
-        at = shadow.reported_at.get(name) or at_all
+        # Only the cloud's own time stamps order values: ours (`default_at`, the arrival of a
+        # message without one) may be ahead of the cloud's clock and would hold back its next.
+        at = shadow.reported_at.get(name) or shadow.timestamp
         _merge_value(state, name, ResourceValue(value, at, received), started)
-        state.heard(at)
+        state.heard(at or default_at)
     if shadow.version is not None and (state.version is None or shadow.version > state.version):
         state.version = shadow.version
     if full:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 
@@ -14,7 +15,15 @@ from tests.helpers import attribute_of, eventually, state_of
 
 from .conftest import UNIQUE_ID
 
-__all__ = ["admin", "attribute_of", "entity_id", "eventually", "sim_value", "state_of"]
+__all__ = [
+    "admin",
+    "attribute_of",
+    "entity_id",
+    "eventually",
+    "run_client_on_loop_clock",
+    "sim_value",
+    "state_of",
+]
 
 
 def entity_id(
@@ -43,3 +52,9 @@ async def admin(
     async with http.request(method, url, json=body) as response:
         response.raise_for_status()
         return await response.json()
+
+
+def run_client_on_loop_clock(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Token lifetimes and re-signing count on the loop's clock, so SimulatedTime moves them."""
+    entry.runtime_data.client._clock = hass.loop.time
+    entry.runtime_data.coordinator.push._clock = hass.loop.time

@@ -13,6 +13,7 @@ from .exceptions import (
     MicRateLimitError,
     MicRequestError,
     MicResponseError,
+    MicTooDeepError,
     MicWriteError,
 )
 from .models import (
@@ -58,6 +59,7 @@ __all__ = [
     "MicRateLimitError",
     "MicRequestError",
     "MicResponseError",
+    "MicTooDeepError",
     "MicWriteError",
     "Observation",
     "Position",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 import json
@@ -32,6 +32,7 @@ from .exceptions import (
     MicRateLimitError,
     MicRequestError,
     MicResponseError,
+    MicTooDeepError,
 )
 from .logfilters import install_filters
 from .models import (
@@ -383,7 +384,11 @@ class MicClient:
             raise MicConnectionError(f"{method} {path} answered HTTP {status}")
         try:
             body = _read_body(text)
-        except (ValueError, RecursionError) as err:
+        except RecursionError as err:
+            if status < 300 and not unreadable_ok:
+                raise MicTooDeepError(f"{method} {path} answered JSON nested too deep") from err
+            body = None
+        except ValueError as err:
             if status < 300 and not unreadable_ok:
                 raise MicConnectionError(f"{method} {path} answered unreadable JSON") from err
             body = None
@@ -428,13 +433,15 @@ class MicClient:
 
     # --- things ------------------------------------------------------------------------------
     async def _pages(
-        self, read_page: Callable[[int, int], Any], size: int, what: str
+        self, read_page: Callable[[int, int], Awaitable[ThingPage]], size: int, what: str
     ) -> list[Thing]:
         """Every page of a things list: until a short page, the total, or MAX_PAGES."""
         things: dict[str, Thing] = {}
         skipped = start = 0
         for _ in range(MAX_PAGES):
-            page: ThingPage = await read_page(size, start)
+            page = await self._isolating(read_page, size, start)
+            if page.rows > 1 and page.skipped == page.rows:
+                raise MicTooDeepError(f"the {what} is nested too deep to read, every row of it")
             for thing in page.things:
                 things.setdefault(thing.name, thing)
             skipped += page.skipped
@@ -445,6 +452,28 @@ class MicClient:
             _LOGGER.warning("Skipped %d unreadable thing(s) in the MIC %s", skipped, what)
         self.skipped_things = skipped
         return list(things.values())
+
+    async def _isolating(
+        self, read_page: Callable[[int, int], Awaitable[ThingPage]], size: int, start: int
+    ) -> ThingPage:
+        """A page; one the cloud sends nested too deep to read is read again in halves, down to
+        the one row to blame, which is skipped: a broken thing harms only itself."""
+        try:
+            return await read_page(size, start)
+        except MicTooDeepError:
+            if size == 1:
+                return ThingPage(things=[], rows=1, total=None, skipped=1)
+        half = size // 2
+        first = await self._isolating(read_page, half, start)
+        if first.rows < half:
+            return first  # the end of the list
+        second = await self._isolating(read_page, size - half, start + half)
+        return ThingPage(
+            things=first.things + second.things,
+            rows=first.rows + second.rows,
+            total=second.total if second.total is not None else first.total,
+            skipped=first.skipped + second.skipped,
+        )
 
     async def async_get_things(self) -> list[Thing]:
         """Every thing the user sees (allThings, all pages). An unreadable row is skipped."""
@@ -612,12 +641,13 @@ class MicClient:
 
 
 def _read_body(text: str) -> Any:
-    """JSON of bounded size and depth (None for an empty body); ValueError otherwise. The
+    """JSON of bounded size and depth (None for an empty body); ValueError when it is no JSON,
+    RecursionError when nested too deep. The
     standard library's reader: it reads NaN and Infinity, which a thing may report, and the
     models drop that value alone (a stricter reader would lose the whole answer)."""
     if len(text) > MAX_BODY:
         raise ValueError(f"{len(text)} characters")
     body = json.loads(text) if text.strip() else None
     if not nested_within(body, MAX_JSON_DEPTH):
-        raise ValueError("nested too deep")
+        raise RecursionError("nested too deep")
     return body

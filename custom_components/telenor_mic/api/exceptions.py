@@ -15,6 +15,11 @@ class MicConnectionError(MicError):
     that is not JSON at all)."""
 
 
+class MicTooDeepError(MicConnectionError):
+    """An answer nested beyond what any JSON reader reads: one row of it may be to blame, and a
+    smaller page without that row reads."""
+
+
 class MicRateLimitError(MicConnectionError):
     """HTTP 429: ask again no sooner than `retry_after` seconds (None: the cloud named no delay)."""
 

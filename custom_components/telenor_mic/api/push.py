@@ -25,7 +25,14 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from .backoff import Backoff
 from .client import JWT_PATTERN, SECRET_PATTERN, MicClient
-from .exceptions import MicAuthError, MicError, MicRateLimitError, MicResponseError, MicWriteError
+from .exceptions import (
+    MicAuthError,
+    MicConnectionError,
+    MicError,
+    MicRateLimitError,
+    MicResponseError,
+    MicWriteError,
+)
 from .logfilters import install_filters
 from .models import (
     AwsCredentials,
@@ -430,8 +437,9 @@ class MicPush:
     ) -> None:
         """Publish `{"state": {"desired": ...}}` (QoS 1) on the live connection or, while push
         is down, on a connection of its own; MicWriteError when the cloud closes the
-        connection before acknowledging (AWS IoT's answer to a refused publish) or stays
-        silent for PUBLISH_TIMEOUT."""
+        connection before acknowledging (AWS IoT's answer to a refused publish);
+        MicConnectionError when there is no connection or no acknowledgement within
+        PUBLISH_TIMEOUT."""
         try:
             topic = thing_update_topic(domain_topic, thing_name)
             payload = desired_payload(desired)
@@ -453,8 +461,8 @@ class MicPush:
                     watcher.cancel()
                     with suppress(asyncio.CancelledError):
                         await watcher
-        except aiomqtt.MqttError as err:
-            raise MicWriteError(f"no MQTT connection to write to {thing_name}: {err}") from err
+        except aiomqtt.MqttError as err:  # no connection at all: nothing was refused
+            raise MicConnectionError(f"no MQTT connection to write to {thing_name}: {err}") from err
 
     @staticmethod
     async def _watch(live: _Live) -> None:
@@ -465,8 +473,8 @@ class MicPush:
         live.lost.set()
 
     async def _publish(self, live: _Live, topic: str, payload: str) -> None:
-        """QoS 1 on `live`: done at the PUBACK; MicWriteError when the connection ends first
-        or no PUBACK comes within PUBLISH_TIMEOUT (aiomqtt's own timeout)."""
+        """QoS 1 on `live`: done at the PUBACK; MicWriteError when the connection ends first,
+        MicConnectionError when no PUBACK comes within PUBLISH_TIMEOUT (aiomqtt's own timeout)."""
         publishing = asyncio.ensure_future(
             live.mqtt.publish(topic, payload, qos=QOS_DESIRED, timeout=PUBLISH_TIMEOUT)
         )
@@ -485,7 +493,7 @@ class MicPush:
                 f"MIC closed the connection instead of acknowledging the write to {topic} "
                 "(refused: the user may not write this thing)"
             )
-        raise MicWriteError(f"MIC did not acknowledge the write to {topic}: {error}")
+        raise MicConnectionError(f"MIC did not acknowledge the write to {topic}: {error}")
 
 
 async def _cancel(future: Awaitable[Any]) -> None:

@@ -20,6 +20,7 @@ import pytest
 from custom_components.telenor_mic.api import (
     LifecycleEvent,
     MicClient,
+    MicConnectionError,
     MicWriteError,
     Shadow,
     push as push_module,
@@ -250,7 +251,7 @@ async def test_a_write_without_acknowledgement(
     push, _ = make_push()
     await until(lambda: push.connected, what="connected")
     monkeypatch.setattr(push_module, "PUBLISH_TIMEOUT", 0)
-    with pytest.raises(MicWriteError, match="did not acknowledge"):
+    with pytest.raises(MicConnectionError, match="did not acknowledge"):
         await push.async_publish_desired(OFFICE, "env-1", {"on": True})
 
 
@@ -267,7 +268,7 @@ async def test_writes_while_push_is_down(
     with pytest.raises(MicWriteError, match="closed the connection"):
         await push.async_publish_desired(OFFICE, "env-1", {"level": 4})
     iot.refuse_all = True
-    with pytest.raises(MicWriteError, match="no MQTT connection"):
+    with pytest.raises(MicConnectionError, match="no MQTT connection"):
         await push.async_publish_desired(OFFICE, "env-1", {"level": 5})
     connects = len(iot.connects) + len(iot.refusals)
     for domain_topic, desired in (
