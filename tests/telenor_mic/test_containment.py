@@ -39,7 +39,8 @@ async def test_a_malformed_thing_harms_only_itself(
     registry = dr.async_get(hass)
     assert registry.async_get_device({(DOMAIN, thing_identifier(UNIQUE_ID, "office-climate"))})
     temperature = state_of(hass, entity_id(hass, "office-climate", "temperature"))
-    assert temperature is not None and temperature != "unavailable"
+    assert temperature is not None
+    assert temperature != "unavailable"
     if temperature != "unknown":
         assert -50 < float(temperature) < 100  # never nan, inf or 1e308
     await admin(http, cloud, "DELETE", "things/office-climate/malformed")
