@@ -20,23 +20,27 @@ TARGETS = {
     "api/logfilters.py": "api/logfilters.py",
     "api/retryafter.py": "api/retryafter.py",
 }
-# Integrations that carry the copies before their manifest.json exists (the client is written
-# first); every folder with a manifest.json is one anyway.
-DOMAINS = ("telenor_mic",)
+# Modules only some integrations need: those that import a cloud's history into statistics.
+SOME_TARGETS = {"longterm.py": ("longterm.py", ("harvia", "telenor_mic"))}
 
 
 def domains() -> list[str]:
-    found = {path.parent.name for path in INTEGRATIONS.glob("*/manifest.json")}
-    return sorted(found.union(DOMAINS))
+    return sorted(path.parent.name for path in INTEGRATIONS.glob("*/manifest.json"))
 
 
 def copies() -> list[tuple[Path, Path]]:
-    """(source, copy) for every common module in every integration."""
-    return [
+    """(source, copy) for every common module in every integration that carries it."""
+    every = [
         (COMMON / source, INTEGRATIONS / domain / target)
         for domain in domains()
         for source, target in TARGETS.items()
     ]
+    some = [
+        (COMMON / source, INTEGRATIONS / domain / target)
+        for source, (target, carriers) in SOME_TARGETS.items()
+        for domain in carriers
+    ]
+    return every + some
 
 
 def differing() -> list[tuple[Path, Path]]:

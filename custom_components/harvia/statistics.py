@@ -3,21 +3,11 @@ so graphs have no holes for the hours Home Assistant was not running."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 import logging
 
-from homeassistant.components.recorder import get_instance
-from homeassistant.components.recorder.models import (
-    StatisticData,
-    StatisticMeanType,
-    StatisticMetaData,
-)
-from homeassistant.components.recorder.statistics import (
-    async_import_statistics,
-    get_last_statistics,
-)
+from homeassistant.components.recorder.statistics import async_import_statistics
 from homeassistant.const import PERCENTAGE, UnitOfTemperature
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
@@ -28,9 +18,9 @@ from .api import HarviaError, Telemetry
 from .const import DOMAIN, STATISTICS_LOOKBACK
 from .coordinator import HarviaCoordinator
 from .data import CabinData
+from .longterm import async_first_missing_hour, hourly, mean_metadata
 
 _LOGGER = logging.getLogger(__name__)
-HOUR = timedelta(hours=1)
 
 # sensor key -> (value of a sample, unit, unit class)
 SERIES: dict[str, tuple[Callable[[Telemetry], float | None], str, str | None]] = {
@@ -43,31 +33,15 @@ SERIES: dict[str, tuple[Callable[[Telemetry], float | None], str, str | None]] =
 }
 
 
-def hourly(
+def points(
     samples: list[Telemetry], value: Callable[[Telemetry], float | None]
-) -> list[StatisticData]:
-    """Mean, min and max per clock hour."""
-    buckets: dict[datetime, list[float]] = defaultdict(list)
-    for sample in samples:
-        number = value(sample)
-        if sample.timestamp is not None and number is not None:
-            buckets[sample.timestamp.replace(minute=0, second=0, microsecond=0)].append(number)
+) -> list[tuple[datetime, float]]:
+    """The samples that carry a time and this value."""
     return [
-        StatisticData(start=start, mean=sum(values) / len(values), min=min(values), max=max(values))
-        for start, values in sorted(buckets.items())
+        (sample.timestamp, number)
+        for sample in samples
+        if sample.timestamp is not None and (number := value(sample)) is not None
     ]
-
-
-async def _first_missing_hour(
-    hass: HomeAssistant, statistic_id: str, earliest: datetime
-) -> datetime:
-    last = await get_instance(hass).async_add_executor_job(
-        get_last_statistics, hass, 1, statistic_id, False, {"mean"}
-    )
-    rows = last.get(statistic_id)
-    if not rows:
-        return earliest
-    return max(earliest, dt_util.utc_from_timestamp(rows[0]["start"]) + HOUR)
 
 
 async def async_import_history(hass: HomeAssistant, coordinator: HarviaCoordinator) -> None:
@@ -88,7 +62,7 @@ async def _import_cabin(
         if entity_id := registry.async_get_entity_id("sensor", DOMAIN, unique_id):
             targets[key] = (
                 entity_id,
-                await _first_missing_hour(hass, entity_id, end - STATISTICS_LOOKBACK),
+                await async_first_missing_hour(hass, entity_id, end - STATISTICS_LOOKBACK),
             )
     if not targets:
         return
@@ -106,17 +80,8 @@ async def _import_cabin(
         return
     for key, (entity_id, first) in targets.items():
         value, unit, unit_class = SERIES[key]
-        rows = [row for row in hourly(samples, value) if first <= row["start"] < end]
+        rows = [row for row in hourly(points(samples, value)) if first <= row["start"] < end]
         if not rows:
             continue
-        metadata = StatisticMetaData(
-            mean_type=StatisticMeanType.ARITHMETIC,
-            has_sum=False,
-            name=None,
-            source="recorder",
-            statistic_id=entity_id,
-            unit_class=unit_class,
-            unit_of_measurement=unit,
-        )
-        async_import_statistics(hass, metadata, rows)
+        async_import_statistics(hass, mean_metadata(entity_id, unit, unit_class), rows)
         _LOGGER.debug("Imported %s hours of %s from the Harvia cloud", len(rows), entity_id)

@@ -4,21 +4,11 @@ have no holes for the hours Home Assistant was not running."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 import logging
 
-from homeassistant.components.recorder import get_instance
-from homeassistant.components.recorder.models import (
-    StatisticData,
-    StatisticMeanType,
-    StatisticMetaData,
-)
-from homeassistant.components.recorder.statistics import (
-    async_import_statistics,
-    get_last_statistics,
-)
+from homeassistant.components.recorder.statistics import async_import_statistics
 from homeassistant.components.sensor import SensorStateClass
 from homeassistant.components.sensor.const import UNIT_CONVERTERS
 from homeassistant.const import Platform
@@ -30,10 +20,10 @@ from .api import MicError, Observation, Resource
 from .const import DOMAIN, STATISTICS_LOOKBACK, STATISTICS_THINGS_PER_QUERY
 from .coordinator import MicCoordinator
 from .entity import platform_of, read_number
+from .longterm import async_first_missing_hour, hourly, mean_metadata
 from .sensor import description_of, unit_of
 
 _LOGGER = logging.getLogger(__name__)
-HOUR = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,29 +33,6 @@ class _Target:
     resource: Resource
     statistic_id: str
     first: datetime
-
-
-def hourly(points: Iterable[tuple[datetime, float]]) -> list[StatisticData]:
-    """Mean, min and max per clock hour."""
-    buckets: dict[datetime, list[float]] = defaultdict(list)
-    for at, value in points:
-        buckets[at.replace(minute=0, second=0, microsecond=0)].append(value)
-    return [
-        StatisticData(start=start, mean=sum(values) / len(values), min=min(values), max=max(values))
-        for start, values in sorted(buckets.items())
-    ]
-
-
-async def _first_missing_hour(
-    hass: HomeAssistant, statistic_id: str, earliest: datetime
-) -> datetime:
-    last = await get_instance(hass).async_add_executor_job(
-        get_last_statistics, hass, 1, statistic_id, False, {"mean"}
-    )
-    rows = last.get(statistic_id)
-    if not rows:
-        return earliest
-    return max(earliest, dt_util.utc_from_timestamp(rows[0]["start"]) + HOUR)
 
 
 async def async_import_observations(hass: HomeAssistant, coordinator: MicCoordinator) -> None:
@@ -107,7 +74,7 @@ async def _targets(
                 continue  # text, or a total whose statistics are sums, not means
             unique_id = f"{prefix}:{name}:{resource.name}"
             if entity_id := registry.async_get_entity_id(Platform.SENSOR, DOMAIN, unique_id):
-                first = await _first_missing_hour(hass, entity_id, earliest)
+                first = await async_first_missing_hour(hass, entity_id, earliest)
                 targets.setdefault(name, []).append(_Target(resource, entity_id, first))
     return targets
 
@@ -125,16 +92,11 @@ def _import(
     rows = [row for row in hourly(points) if target.first <= row["start"] < end]
     if not rows:
         return
-    device_class = description_of(target.resource).device_class
-    converter = UNIT_CONVERTERS.get(device_class)
-    metadata = StatisticMetaData(
-        mean_type=StatisticMeanType.ARITHMETIC,
-        has_sum=False,
-        name=None,
-        source="recorder",
-        statistic_id=target.statistic_id,
-        unit_class=converter.UNIT_CLASS if converter else None,
-        unit_of_measurement=unit_of(target.resource),
+    converter = UNIT_CONVERTERS.get(description_of(target.resource).device_class)
+    metadata = mean_metadata(
+        target.statistic_id,
+        unit_of(target.resource),
+        converter.UNIT_CLASS if converter else None,
     )
     async_import_statistics(hass, metadata, rows)
     _LOGGER.debug("Imported %s hours of %s from MIC's observations", len(rows), target.statistic_id)

@@ -16,7 +16,8 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.harvia.api import Telemetry
-from custom_components.harvia.statistics import hourly
+from custom_components.harvia.longterm import hourly
+from custom_components.harvia.statistics import points
 from simulators.core import SimClock, SimulatorServer
 
 from .conftest import SetUp
@@ -90,7 +91,7 @@ def test_hourly_aggregation() -> None:
         Telemetry("C1", None, {"temp": 99}),
         Telemetry("C1", base, {"hum": 10}),
     ]
-    rows = hourly(samples, lambda t: t.temperature)
+    rows = hourly(points(samples, lambda t: t.temperature))
     assert [(r["start"], r["mean"], r["min"], r["max"]) for r in rows] == [
         (base, 30, 20, 40),
         (base + timedelta(hours=1), 80, 80, 80),

@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.telenor_mic.statistics import hourly
+from custom_components.telenor_mic.longterm import hourly
 from simulators.core import HttpFault, SimClock, SimulatorServer
 from tests.helpers import until
 
