@@ -22,6 +22,7 @@ MODULES = [
     "benchmarks.harvia",
     "benchmarks.homely",
     "benchmarks.cayenne",
+    "benchmarks.telenor_mic",
 ]
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC
 import json
 from pathlib import Path
 import sys
@@ -13,6 +14,8 @@ import pytest
 from benchmarks import runner
 from benchmarks.cayenne import SimulatedTime
 from benchmarks.metrics import Metric, percentile
+from benchmarks.telenor_mic import MicTime
+from custom_components.telenor_mic.api import push as mic_push
 from simulators.core import SimClock
 
 
@@ -76,6 +79,20 @@ async def test_cayenne_simulated_time_moves_the_clocks_together() -> None:
     assert loop.time == real_time
     assert dt_util.utcnow is real_utcnow
     assert abs(loop.time() - real_time()) < 0.1
+
+
+async def test_telenor_mic_simulated_time_is_the_mqtt_feeds_wall_clock_too() -> None:
+    """The MIC benchmark's hours: the MQTT feed dates its AWS credentials by the wall clock,
+    which moves on with Home Assistant's and the simulator's; all is real again after."""
+    real_datetime = mic_push.datetime
+    clocks = MicTime(SimClock(speed=0))
+    with clocks.patched():
+        start = mic_push.datetime.now(UTC).timestamp()
+        assert start == pytest.approx(dt_util.utcnow().timestamp(), abs=0.5)
+        await clocks.advance(3600)
+        assert mic_push.datetime.now(UTC).timestamp() - start == pytest.approx(3600, abs=1.5)
+        assert mic_push.datetime.now(UTC).timestamp() == pytest.approx(clocks.clock.now(), abs=0.5)
+    assert mic_push.datetime is real_datetime
 
 
 def test_unknown_benchmark(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -86,7 +86,12 @@ async def test_demo_serves_a_home_assistant_whose_ui_loads_without_errors(tmp_pa
 
             # What the demo prints for adding an integration by hand works in its config flow.
             try_it = await _try_it_entries(demo, http)
-            assert {entry["domain"] for entry in try_it} == {"cayenne", "harvia", "homely"}
+            assert {entry["domain"] for entry in try_it} == {
+                "cayenne",
+                "harvia",
+                "homely",
+                "telenor_mic",
+            }
             assert "Endpoint discovery URL: http://127.0.0.1:" in printed
             for entry in try_it:
                 assert all(f": {value}\n" in printed for value in entry["steps"][0].values())

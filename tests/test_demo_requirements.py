@@ -38,9 +38,9 @@ def test_the_closure_holds_what_the_ui_failed_on_and_default_config() -> None:
 def test_our_integrations_requirements_are_checked_too() -> None:
     ours = {n.name: n.domains for n in demo_requirements.needed_requirements(built_in=False)}
     assert ours == {
-        "aiomqtt": ("cayenne",),
+        "aiomqtt": ("cayenne", "telenor_mic"),
         "gql": ("harvia",),
-        "paho-mqtt": ("cayenne",),
+        "paho-mqtt": ("cayenne", "telenor_mic"),
         "python-socketio": ("homely",),
         "websockets": ("harvia",),
     }
@@ -80,7 +80,7 @@ def test_our_pins_are_checked_against_home_assistants_constraints(
     text = constraints.read_text()
     constraints.write_text(text.replace("aiomqtt==2.5.1", "aiomqtt==2.4.0"))
     assert demo_requirements.problems() == [
-        "constraints.txt pins aiomqtt==2.4.0; cayenne need aiomqtt==2.5.1",
+        "constraints.txt pins aiomqtt==2.4.0; cayenne, telenor_mic need aiomqtt==2.5.1",
         "constraints.txt pins aiomqtt==2.4.0; Home Assistant constrains aiomqtt>=2.5.0",
     ]
 
