@@ -48,14 +48,29 @@ def mean_metadata(statistic_id: str, unit: str | None, unit_class: str | None) -
     )
 
 
-async def async_first_missing_hour(
-    hass: HomeAssistant, statistic_id: str, earliest: datetime
-) -> datetime:
-    """The hour after the last stored one, and never before `earliest`."""
-    last = await get_instance(hass).async_add_executor_job(
-        get_last_statistics, hass, 1, statistic_id, False, {"mean"}
-    )
-    rows = last.get(statistic_id)
-    if not rows:
-        return earliest
-    return max(earliest, dt_util.utc_from_timestamp(rows[0]["start"]) + HOUR)
+async def async_first_missing_hours(
+    hass: HomeAssistant,
+    statistic_ids: Iterable[str],
+    earliest: datetime,
+    *,
+    first_import: datetime | None = None,
+) -> dict[str, datetime]:
+    """For each statistic, the hour after its last stored one, never before `earliest`; for
+    one without any, `first_import` (a shorter reach: a first import is the costliest).
+    One recorder job for all of them."""
+    ids = list(statistic_ids)
+
+    def last_starts() -> dict[str, float | None]:
+        found: dict[str, float | None] = {}
+        for statistic_id in ids:
+            rows = get_last_statistics(hass, 1, statistic_id, False, {"mean"}).get(statistic_id)
+            found[statistic_id] = rows[0]["start"] if rows else None
+        return found
+
+    starts = await get_instance(hass).async_add_executor_job(last_starts)
+    return {
+        statistic_id: first_import or earliest
+        if start is None
+        else max(earliest, dt_util.utc_from_timestamp(start) + HOUR)
+        for statistic_id, start in starts.items()
+    }

@@ -18,7 +18,7 @@ from .api import HarviaError, Telemetry
 from .const import DOMAIN, STATISTICS_LOOKBACK
 from .coordinator import HarviaCoordinator
 from .data import CabinData
-from .longterm import async_first_missing_hour, hourly, mean_metadata
+from .longterm import async_first_missing_hours, hourly, mean_metadata
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -56,16 +56,19 @@ async def _import_cabin(
     hass: HomeAssistant, coordinator: HarviaCoordinator, cabin: CabinData, end: datetime
 ) -> None:
     registry = er.async_get(hass)
-    targets: dict[str, tuple[str, datetime]] = {}
-    for key in SERIES:
-        unique_id = f"{cabin.device.device_id}_{cabin.cabin_id}_{key}"
-        if entity_id := registry.async_get_entity_id("sensor", DOMAIN, unique_id):
-            targets[key] = (
-                entity_id,
-                await async_first_missing_hour(hass, entity_id, end - STATISTICS_LOOKBACK),
+    entity_ids = {
+        key: entity_id
+        for key in SERIES
+        if (
+            entity_id := registry.async_get_entity_id(
+                "sensor", DOMAIN, f"{cabin.device.device_id}_{cabin.cabin_id}_{key}"
             )
-    if not targets:
+        )
+    }
+    if not entity_ids:
         return
+    firsts = await async_first_missing_hours(hass, entity_ids.values(), end - STATISTICS_LOOKBACK)
+    targets = {key: (entity_id, firsts[entity_id]) for key, entity_id in entity_ids.items()}
     start = min(first for _, first in targets.values())
     if start >= end:
         return

@@ -20,7 +20,10 @@ THING_TYPES_REFRESH: Final = timedelta(hours=6)
 WRITE_CONFIRM_TIMEOUT: Final = 15.0
 # Without MQTT a write's result is read back this often until confirmed.
 WRITE_READ_BACK_INTERVAL: Final = 2.0
-# How far back the first import of observations into long-term statistics reaches.
+# How far back the import of observations into long-term statistics reaches: to fill the hours
+# Home Assistant was down, and (shorter: every report is one row to download, and MIC offers no
+# hourly aggregates) for a sensor that has no statistics yet.
 STATISTICS_LOOKBACK: Final = timedelta(days=2)
+STATISTICS_FIRST_IMPORT: Final = timedelta(hours=6)
 # Things per observations request (each may hold many reports per hour).
 STATISTICS_THINGS_PER_QUERY: Final = 10

@@ -39,7 +39,7 @@ from .const import (
     WRITE_CONFIRM_TIMEOUT,
     WRITE_READ_BACK_INTERVAL,
 )
-from .data import MicData
+from .data import MicData, resource_key
 from .devices import DeviceRegistrar
 from .pushpoll import PushPollCoordinator
 
@@ -91,6 +91,7 @@ class MicCoordinator(PushPollCoordinator[MicData]):
             on_shadow=self._async_push_shadow,
             on_event=self._async_push_event,
             on_connection=self._async_push_connection,
+            on_resigned=self._async_push_resigned,
             ssl_context=client_context(),
         )
         self.devices = DeviceRegistrar(hass, entry)
@@ -158,16 +159,18 @@ class MicCoordinator(PushPollCoordinator[MicData]):
     @callback
     def _async_push_shadow(self, thing_name: str, domain_topic: str, shadow: Shadow) -> None:
         self.shadow_updates += 1
-        changed = self.data.apply_shadow(
+        applied = self.data.apply_shadow(
             thing_name, domain_topic, shadow, received=time.monotonic(), now=dt_util.utcnow()
         )
-        if changed is None:
+        if applied is None:
             _LOGGER.debug("Shadow update of %s, not known yet; polling", thing_name)
             self._async_poll_soon("new thing")
             return
         self._confirm_pending(self.data)
-        if changed:
-            self.async_push_applied({thing_name})
+        keys = {resource_key(thing_name, name) for name in applied.resources}
+        if applied.heard:
+            keys.add(resource_key(thing_name, None))
+        self.async_push_applied(keys)
 
     @callback
     def _async_push_event(self, event: LifecycleEvent) -> None:
@@ -186,7 +189,14 @@ class MicCoordinator(PushPollCoordinator[MicData]):
     @callback
     def _async_push_connection(self, connected: bool) -> None:
         self.async_push_connection(connected)
-        self.async_update_listeners()  # availability rests on push while polls fail
+        if not self.last_update_success:
+            self.async_update_listeners()  # availability rests on push while polls fail
+
+    @callback
+    def _async_push_resigned(self) -> None:
+        """The feed reconnected with new credentials: what things reported in between comes
+        with one poll (a few requests an hour)."""
+        self._async_poll_soon("catch-up after re-signing")
 
     def push_status(self) -> dict[str, Any]:
         return {
@@ -202,6 +212,14 @@ class MicCoordinator(PushPollCoordinator[MicData]):
     async def async_write(self, thing_name: str, resource: Resource, value: object) -> None:
         """Write a resource's desired state and wait until the thing reports it; a refusal,
         failure or silence is a translated error, and the entity keeps the reported state."""
+        if (user := self.client.user) is not None and user.read_only:
+            # AWS IoT answers a refused publish by closing the connection: say no here, and
+            # keep the live feed.
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="write_refused",
+                translation_placeholders={"error": f"the role {user.role_name} may only read"},
+            )
         key = (thing_name, resource.name)
         pending = _PendingWrite(resource, value, self.hass.loop.create_future())
         previous = self._pending.get(key)
@@ -270,7 +288,7 @@ class MicCoordinator(PushPollCoordinator[MicData]):
             keep_missing=True,
         )
         self._confirm_pending(self.data)
-        self.async_push_applied({thing_name})
+        self.async_push_applied(self.data.push_keys(thing_name))
 
     @callback
     def _confirm_pending(self, data: MicData) -> None:

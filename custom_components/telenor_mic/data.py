@@ -13,6 +13,14 @@ from datetime import datetime
 
 from .api import Shadow, Thing, ThingDetails, ThingType
 
+type PushKey = tuple[str, str | None]  # (thing name, resource name or None: the thing itself)
+
+
+def resource_key(thing_name: str, resource: str | None) -> PushKey:
+    """What a shadow update announces, so that only the entities it concerns write their
+    state: one resource of a thing, or (None) the thing's last report."""
+    return (thing_name, resource)
+
 
 @dataclass(frozen=True, slots=True)
 class ResourceValue:
@@ -31,10 +39,24 @@ class ThingState:
     desired: dict[str, object] = field(default_factory=dict)  # written, not yet reported
     version: int | None = None  # the shadow's version we hold
     last_heard: datetime | None = None
+    readable: bool = True  # the last poll could read it (or a push has since)
 
     def heard(self, at: datetime | None) -> None:
         if at is not None and (self.last_heard is None or at > self.last_heard):
             self.last_heard = at
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What one shadow update changed: the resources whose value (or pending write) changed,
+    and whether the thing's last report moved on."""
+
+    resources: frozenset[str]
+    heard: bool
+
+
+NOTHING = Applied(frozenset(), heard=False)
+_ABSENT = object()
 
 
 @dataclass(slots=True)
@@ -51,6 +73,12 @@ class MicData:
         if state is None or state.thing.thing_type is None:
             return None
         return self.thing_types.get(state.thing.thing_type)
+
+    def push_keys(self, thing_name: str) -> set[PushKey]:
+        """Every key of a thing's entities: all of them write their state."""
+        thing_type = self.thing_type(thing_name)
+        resources = [resource.name for resource in thing_type.resources] if thing_type else []
+        return {resource_key(thing_name, name) for name in [*resources, None]}
 
     def domain_topics(self) -> set[str]:
         return {state.domain_topic for state in self.things.values() if state.domain_topic}
@@ -75,7 +103,8 @@ class MicData:
     ) -> None:
         """Take a poll's things (and the full shadows of `details`) that began at `started`
         (monotonic): a value a push brought after that stays. Things the poll did not list go,
-        unless it skipped unreadable rows (`keep_missing`), which may have been them."""
+        unless it skipped unreadable rows (`keep_missing`), which may have been them: those stay,
+        unreadable, until a poll or a push reads them again."""
         listed: set[str] = set()
         for thing in things:
             listed.add(thing.name)
@@ -83,6 +112,7 @@ class MicData:
             if state is None:
                 state = self.things[thing.name] = ThingState(thing)
             state.thing = thing
+            state.readable = True
             state.heard(thing.last_heard_from)
             detail = details.get(thing.name)
             if detail is not None:
@@ -94,31 +124,42 @@ class MicData:
                     continue
             for name, value in thing.reported.items():
                 _merge_value(state, name, ResourceValue(value, None, received), started)
-        if not keep_missing:
-            for gone in self.things.keys() - listed:
+        for gone in self.things.keys() - listed:
+            if keep_missing:
+                self.things[gone].readable = False
+            else:
                 del self.things[gone]
 
     # --- push --------------------------------------------------------------------------------
     def apply_shadow(
         self, thing_name: str, domain_topic: str, shadow: Shadow, *, received: float, now: datetime
-    ) -> bool | None:
-        """Apply one thing-update message; returns whether a value changed, or None when the
-        thing is not known yet (a poll must list it first)."""
+    ) -> Applied | None:
+        """Apply one thing-update message; returns what changed, or None when the thing is not
+        known yet (a poll must list it first)."""
         state = self.things.get(thing_name)
         if state is None:
             return None
         state.domain_topic = state.domain_topic or domain_topic
         if not shadow.reported:
-            return False  # a desired write (ours or another client's) echoed back
+            return NOTHING  # a desired write (ours or another client's) echoed back
         if (
             shadow.version is not None
             and state.version is not None
             and shadow.version <= state.version
         ):
-            return False  # delivered out of order: we hold a newer state
-        before = {name: value.value for name, value in state.values.items()}
+            return NOTHING  # delivered out of order: we hold a newer state
+        values = {name: value.value for name, value in state.values.items()}
+        pending, heard, was_readable = set(state.desired), state.last_heard, state.readable
         _merge_shadow(state, shadow, started=received, received=received, default_at=now)
-        return any(before.get(name) != value.value for name, value in state.values.items())
+        state.readable = True
+        if not was_readable:  # back: every entity of the thing
+            return Applied(frozenset(state.values) | pending, heard=True)
+        changed = {
+            name for name, value in state.values.items() if values.get(name, _ABSENT) != value.value
+        }
+        return Applied(
+            frozenset(changed | (pending - set(state.desired))), state.last_heard != heard
+        )
 
 
 def _merge_shadow(

@@ -12,7 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Position, Resource, ResourceKind
 from .coordinator import MicCoordinator
-from .data import ResourceValue, ThingState
+from .data import PushKey, ResourceValue, ThingState, resource_key
 from .devices import thing_info
 from .pushpoll import PushPollEntity, async_add_new_devices
 
@@ -65,15 +65,17 @@ class MicResourceDescription[ValueT](EntityDescription):
 
 
 class MicThingEntity(PushPollEntity[MicCoordinator]):
-    """An entity of one thing, written after every poll and every shadow update of the thing;
-    unavailable while neither polls nor MQTT work, or once the thing has left the user's view."""
+    """An entity of one thing, written after every poll and after the shadow updates that
+    concern it; unavailable while neither polls nor MQTT work, while the thing cannot be read,
+    and once it has left the user's view."""
 
     _attr_has_entity_name = True
-    push_key: str
+    push_key: PushKey
 
-    def __init__(self, coordinator: MicCoordinator, thing_name: str) -> None:
+    def __init__(self, coordinator: MicCoordinator, thing_name: str, resource: str | None) -> None:
         super().__init__(coordinator)
-        self.push_key = thing_name
+        self.thing_name = thing_name
+        self.push_key = resource_key(thing_name, resource)
         uid = coordinator.devices.unique_id
         state = coordinator.data.things[thing_name]
         self._attr_device_info = thing_info(
@@ -83,12 +85,18 @@ class MicThingEntity(PushPollEntity[MicCoordinator]):
 
     @property
     def thing_state(self) -> ThingState | None:
-        return self.coordinator.data.things.get(self.push_key)
+        return self.coordinator.data.things.get(self.thing_name)
 
     @property
     def available(self) -> bool:
+        state = self.thing_state
+        if state is None:
+            return False
+        self.coordinator.async_log_availability(
+            self.thing_name, state.thing.label or self.thing_name, state.readable
+        )
         working = self.coordinator.last_update_success or self.coordinator.push_connected
-        return working and self.thing_state is not None
+        return working and state.readable
 
 
 class MicResourceEntity[ValueT](MicThingEntity):
@@ -103,7 +111,7 @@ class MicResourceEntity[ValueT](MicThingEntity):
         resource: Resource,
         description: MicResourceDescription[ValueT],
     ) -> None:
-        super().__init__(coordinator, thing_name)
+        super().__init__(coordinator, thing_name, resource.name)
         self.entity_description = description
         self.resource = resource
         self._attr_unique_id = f"{self._unique_prefix}:{resource.name}"
@@ -132,7 +140,7 @@ class MicResourceEntity[ValueT](MicThingEntity):
     async def async_write(self, value: object) -> None:
         """Write the desired state; the state changes when the thing reports it."""
         try:
-            await self.coordinator.async_write(self.push_key, self.resource, value)
+            await self.coordinator.async_write(self.thing_name, self.resource, value)
         finally:
             self.async_write_ha_state()
 

@@ -259,7 +259,7 @@ class MicLastHeardSensor(MicThingEntity, SensorEntity):
     entity_description = LAST_HEARD
 
     def __init__(self, coordinator: MicCoordinator, thing_name: str) -> None:
-        super().__init__(coordinator, thing_name)
+        super().__init__(coordinator, thing_name, None)
         self._attr_unique_id = f"{self._unique_prefix}:last_heard"
 
     @property

@@ -17,10 +17,15 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from .api import MicError, Observation, Resource
-from .const import DOMAIN, STATISTICS_LOOKBACK, STATISTICS_THINGS_PER_QUERY
+from .const import (
+    DOMAIN,
+    STATISTICS_FIRST_IMPORT,
+    STATISTICS_LOOKBACK,
+    STATISTICS_THINGS_PER_QUERY,
+)
 from .coordinator import MicCoordinator
 from .entity import platform_of, read_number
-from .longterm import async_first_missing_hour, hourly, mean_metadata
+from .longterm import async_first_missing_hours, hourly, mean_metadata
 from .sensor import description_of, unit_of
 
 _LOGGER = logging.getLogger(__name__)
@@ -37,9 +42,9 @@ class _Target:
 
 async def async_import_observations(hass: HomeAssistant, coordinator: MicCoordinator) -> None:
     """Import complete hours after each sensor's last stored hour, at most STATISTICS_LOOKBACK
-    back, a few things per observations request."""
+    back (STATISTICS_FIRST_IMPORT for a sensor without any), a few things per request."""
     end = dt_util.utcnow().replace(minute=0, second=0, microsecond=0)
-    targets = await _targets(hass, coordinator, end - STATISTICS_LOOKBACK)
+    targets = await _targets(hass, coordinator, end)
     names = [name for name, wanted in targets.items() if any(t.first < end for t in wanted)]
     for index in range(0, len(names), STATISTICS_THINGS_PER_QUERY):
         chunk = names[index : index + STATISTICS_THINGS_PER_QUERY]
@@ -58,13 +63,13 @@ async def async_import_observations(hass: HomeAssistant, coordinator: MicCoordin
 
 
 async def _targets(
-    hass: HomeAssistant, coordinator: MicCoordinator, earliest: datetime
+    hass: HomeAssistant, coordinator: MicCoordinator, end: datetime
 ) -> dict[str, list[_Target]]:
-    """The numeric sensors of every thing, by thing name."""
+    """The numeric sensors of every thing, by thing name, with the first hour each lacks."""
     registry = er.async_get(hass)
     prefix = coordinator.devices.unique_id
     data = coordinator.data
-    targets: dict[str, list[_Target]] = {}
+    found: list[tuple[str, Resource, str]] = []
     for name in list(data.things):
         thing_type = data.thing_type(name)
         for resource in thing_type.resources if thing_type else ():
@@ -74,8 +79,16 @@ async def _targets(
                 continue  # text, or a total whose statistics are sums, not means
             unique_id = f"{prefix}:{name}:{resource.name}"
             if entity_id := registry.async_get_entity_id(Platform.SENSOR, DOMAIN, unique_id):
-                first = await async_first_missing_hour(hass, entity_id, earliest)
-                targets.setdefault(name, []).append(_Target(resource, entity_id, first))
+                found.append((name, resource, entity_id))
+    firsts = await async_first_missing_hours(
+        hass,
+        (entity_id for _, _, entity_id in found),
+        end - STATISTICS_LOOKBACK,
+        first_import=end - STATISTICS_FIRST_IMPORT,
+    )
+    targets: dict[str, list[_Target]] = {}
+    for name, resource, entity_id in found:
+        targets.setdefault(name, []).append(_Target(resource, entity_id, firsts[entity_id]))
     return targets
 
 

@@ -80,13 +80,32 @@ async def test_a_read_only_user_is_refused_with_a_translated_error(
     hass: HomeAssistant, cloud: SimulatorServer
 ) -> None:
     entry = await _add(hass, cloud, HOST, VIEWER, VIEWER_PASSWORD)
+    coordinator = entry.runtime_data.coordinator
     pump = entity_id(hass, "showroom-pump", "on", entry_unique_id=entry.unique_id or "")
+    connects = coordinator.push.connects
     with pytest.raises(HomeAssistantError) as refused:
         await _call(hass, "switch", "turn_off", pump)
     assert refused.value.translation_key == "write_refused"
     assert state_of(hass, pump) == "on"  # the reported state, unchanged
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    # the feed, which the cloud closed with the refused publish, comes back
+    # refused before publishing: the feed, which AWS IoT would close, stays up
+    assert coordinator.push_connected
+    assert coordinator.push.connects == connects
+
+
+async def test_a_write_the_cloud_refuses_closes_the_feed_which_returns(
+    hass: HomeAssistant, cloud: SimulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A role the integration cannot tell is read-only: the cloud's refusal decides."""
+    entry = await _add(hass, cloud, HOST, VIEWER, VIEWER_PASSWORD)
+    monkeypatch.setattr(
+        type(entry.runtime_data.client.user), "read_only", property(lambda _: False)
+    )
+    pump = entity_id(hass, "showroom-pump", "on", entry_unique_id=entry.unique_id or "")
+    with pytest.raises(HomeAssistantError) as refused:
+        await _call(hass, "switch", "turn_off", pump)
+    assert refused.value.translation_key == "write_refused"
+    assert state_of(hass, pump) == "on"
     await eventually(hass, lambda: entry.runtime_data.coordinator.push_connected, within=10)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from custom_components.telenor_mic.api import Shadow, Thing, ThingDetails
-from custom_components.telenor_mic.data import MicData
+from custom_components.telenor_mic.data import NOTHING, Applied, MicData, resource_key
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -69,11 +69,15 @@ def test_a_push_after_the_poll_began_wins_over_the_poll() -> None:
 def test_shadow_updates_out_of_order_are_ignored() -> None:
     data = MicData()
     data.merge_poll([_thing(t=20)], {}, started=0, received=1)
-    assert data.apply_shadow("env-1", "x", _shadow({"t": 21}, version=5), received=2, now=T0)
-    assert not data.apply_shadow("env-1", "x", _shadow({"t": 19}, version=4), received=3, now=T0)
+    applied = data.apply_shadow("env-1", "x", _shadow({"t": 21}, version=5), received=2, now=T0)
+    assert applied == Applied(frozenset({"t"}), heard=False)
+    stale = data.apply_shadow("env-1", "x", _shadow({"t": 19}, version=4), received=3, now=T0)
+    assert stale == NOTHING
     assert data.value("env-1", "t").value == 21  # type: ignore[union-attr]
     # without a version (one stack's shape) an update applies
-    assert data.apply_shadow("env-1", "x", _shadow({"t": 18}), received=4, now=T0)
+    assert data.apply_shadow("env-1", "x", _shadow({"t": 18}), received=4, now=T0) == Applied(
+        frozenset({"t"}), heard=False
+    )
 
 
 def test_an_update_of_an_unknown_thing_asks_for_a_poll() -> None:
@@ -95,7 +99,7 @@ def test_a_desired_echo_changes_nothing_and_a_report_clears_what_it_confirms() -
     echo = Shadow(
         reported={}, desired={"on": True}, delta={}, reported_at={}, version=None, timestamp=None
     )
-    assert data.apply_shadow("pump", "demo/field", echo, received=2, now=T0) is False
+    assert data.apply_shadow("pump", "demo/field", echo, received=2, now=T0) == NOTHING
     later = T0 + timedelta(seconds=1)
     assert data.apply_shadow(
         "pump", "demo/field", _shadow({"on": True}, version=4, at=later), received=3, now=T0
@@ -119,3 +123,29 @@ def test_things_without_details_still_need_them() -> None:
     assert data.missing_details([_thing("a"), _thing("b")]) == ["a", "b"]
     assert data.thing_type("a") is None
     assert data.thing_type("nope") is None
+
+
+def test_the_same_values_again_move_only_the_last_report() -> None:
+    data = MicData()
+    detail = ThingDetails(_thing(), "t", _shadow({"t": 5, "h": 40}, version=1, at=T0))
+    data.merge_poll([detail.thing], {"env-1": detail}, started=0, received=1)
+    later = T0 + timedelta(minutes=1)
+    same = data.apply_shadow(
+        "env-1", "t", _shadow({"t": 5}, version=2, at=later), received=2, now=T0
+    )
+    assert same == Applied(frozenset(), heard=True)
+    moved = data.apply_shadow(
+        "env-1", "t", _shadow({"h": 41}, version=3, at=later), received=3, now=T0
+    )
+    assert moved == Applied(frozenset({"h"}), heard=False)
+    assert data.push_keys("env-1") == {resource_key("env-1", None)}  # its type is not known
+
+
+def test_a_row_the_poll_could_not_read_is_unreadable_until_read_again() -> None:
+    data = MicData()
+    data.merge_poll([_thing("a", t=1), _thing("b", t=2)], {}, started=0, received=1)
+    data.merge_poll([_thing("a", t=1)], {}, started=2, received=3, keep_missing=True)
+    assert (data.things["a"].readable, data.things["b"].readable) == (True, False)
+    back = data.apply_shadow("b", "x", _shadow({"t": 3}), received=4, now=T0)
+    assert back == Applied(frozenset({"t"}), heard=True)
+    assert data.things["b"].readable

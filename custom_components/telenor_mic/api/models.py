@@ -778,6 +778,13 @@ class User:
         )
 
     @property
+    def read_only(self) -> bool:
+        """The role MIC gives users who may look but not change (`ReadOnly`, however spelt).
+        Other roles may still be refused a write; the cloud answers that."""
+        role = re.sub(r"[^a-z]", "", (self.role_name or "").lower())
+        return role == "readonly"
+
+    @property
     def event_topics(self) -> tuple[str, str]:
         """The life-cycle event topics of the user's domain and its subdomains."""
         return event_topics(self.domain_path)

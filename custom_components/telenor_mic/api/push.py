@@ -122,10 +122,15 @@ class MicPush:
         on_shadow: ShadowCallback,
         on_event: EventCallback,
         on_connection: ConnectionCallback,
+        on_resigned: Callable[[], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        """`on_resigned`: called once the connection is back after a re-sign, whose moment of
+        reconnecting may have missed an update."""
         self._client = client
+        self._on_resigned = on_resigned
+        self._resigning = False
         self._on_shadow = on_shadow
         self._on_event = on_event
         self._on_connection = on_connection
@@ -221,7 +226,8 @@ class MicPush:
                 self.connects += 1
                 self._auth_waiting = False
                 self._set_connected(True)
-                resign = await self._read(mqtt, self._resign_at(credentials))
+                self._resigned()
+                resign = self._resigning = await self._read(mqtt, self._resign_at(credentials))
                 return 0.0 if resign else None
         except MicAuthError:
             if not self._auth_waiting:
@@ -245,6 +251,13 @@ class MicPush:
             if not resign:  # a re-sign reconnects at once: no news for the coordinator
                 self._set_connected(False)
         return None
+
+    def _resigned(self) -> None:
+        """Connected again after a re-sign: tell whom it concerns."""
+        if self._resigning:
+            self._resigning = False
+            if self._on_resigned is not None:
+                self._on_resigned()
 
     def _resign_at(self, credentials: AwsCredentials) -> float:
         """When to reconnect with new credentials: RESIGN_MARGIN before these expire (by the

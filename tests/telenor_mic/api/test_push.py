@@ -204,9 +204,11 @@ async def test_credentials_are_renewed_before_they_expire(
     cloud.credentials_lifetime = 3
     monkeypatch.setattr(push_module, "RESIGN_MARGIN", 2.5)
     monkeypatch.setattr(push_module, "MIN_CONNECTION", 0.2)
-    push, heard = make_push()
+    resigned: list[bool] = []
+    push, heard = make_push(on_resigned=lambda: resigned.append(True))
+    # once back, whoever may have missed an update in between hears of it
     await until(
-        lambda: push.resigns >= 1 and len(iot.connects) >= 2 and push.connected,
+        lambda: push.resigns >= 1 and len(iot.connects) >= 2 and push.connected and resigned,
         within=10,
         what="re-signed",
     )
