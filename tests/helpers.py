@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 import inspect
 from typing import Any
 
+from homeassistant.components.recorder import get_instance
+from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 
 # A check to wait on: plain, or a coroutine when it has to ask something over the network.
 type Condition = Callable[[], bool | Awaitable[bool]]
@@ -61,3 +65,19 @@ def flat_keys(tree: object, prefix: str = "") -> set[str]:
         for name, value in tree.items()
         for key in flat_keys(value, f"{prefix}.{name}" if prefix else name)
     }
+
+
+async def statistic_hours(hass: HomeAssistant, statistic_id: str) -> list[dict[str, float]]:
+    """The hourly long-term statistics (mean, min, max) of the last 8 days."""
+    start = dt_util.utcnow() - timedelta(days=8)
+    rows = await get_instance(hass).async_add_executor_job(
+        statistics_during_period,
+        hass,
+        start,
+        None,
+        {statistic_id},
+        "hour",
+        None,
+        {"mean", "min", "max"},
+    )
+    return list(rows.get(statistic_id, []))  # type: ignore[arg-type]

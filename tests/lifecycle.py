@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 import gc
 
@@ -62,3 +63,17 @@ def leftovers(hass: HomeAssistant, *watched: type) -> Leftovers:
         if any(isinstance(obj, w) for w in watched):
             objects[f"{cls.__module__}.{cls.__qualname__}"] += 1
     return Leftovers(tasks, timers, objects)
+
+
+def ours(found: Leftovers, names: Iterable[str]) -> Leftovers:
+    """The tasks and timers among `found` that name one of `names` (an integration's packages,
+    its libraries', Home Assistant's helpers it uses), and every watched object; not Home
+    Assistant's periodic time-change listeners (the device_tracker component's), which re-arm
+    with a new timer every time they fire."""
+    parts = [found.of(name) for name in names]
+    timers = sum((part.timers for part in parts), Counter())
+    return Leftovers(
+        sum((part.tasks for part in parts), Counter()),
+        Counter({name: n for name, n in timers.items() if "time change listener" not in name}),
+        found.objects,
+    )

@@ -17,7 +17,7 @@ retained messages), in order, from one sender task.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from contextlib import suppress
 import itertools
 import json
@@ -26,12 +26,12 @@ import secrets
 from typing import Any
 
 import aiomqtt
-from amqtt.broker import Broker  # type: ignore[import-untyped]
 from amqtt.contexts import Action  # type: ignore[import-untyped]
 from amqtt.plugins.base import BaseAuthPlugin, BaseTopicPlugin  # type: ignore[import-untyped]
 from amqtt.session import Session  # type: ignore[import-untyped]
 
 from simulators.core import PushConnection, SimContext
+from simulators.core.mqtt_broker import EmbeddedBroker
 
 from .cloud import Account, CayenneCloud, CommandOutcome
 from .malformed import Frame, mqtt_frame
@@ -43,10 +43,7 @@ HOST = "127.0.0.1"
 TOPIC_VERSION = "v1"
 COMMANDS = f"{TOPIC_VERSION}/+/things/+/cmd/+"  # what the internal things client hears
 COMMAND_WAIT_S = 2.0  # how long a REST command waits for the thing to have heard it
-STOP_WAIT_S = 5.0
 RECONNECT_S = 0.5
-# amqtt and the state machine library under it log every connection at INFO
-_CHATTY_LOGGERS = ("amqtt", "transitions")
 _PLUGINS = (f"{__name__}.CayenneAuthPlugin", f"{__name__}.CayenneTopicPlugin")
 
 
@@ -73,60 +70,6 @@ def _json_value(value: Value) -> Value | int:
 def _json_channel(channel: str) -> int | str:
     """data/json items carry numeric channels as numbers, as the platform's examples do."""
     return int(channel) if channel.isdigit() else channel
-
-
-class _Subscriptions(dict[str, Any]):
-    """amqtt 0.12 walks its subscriptions while it awaits (a broadcast checks each target's
-    permission) and while it deletes from them (a session going away): with a client coming or
-    going meanwhile, the dict changes size during iteration and the broadcast task dies. Its
-    walks go over a snapshot instead."""
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(list(super().keys()))
-
-    def items(self) -> Any:
-        return list(super().items())
-
-
-class _Broker(Broker):  # type: ignore[misc]
-    """amqtt's broker, learning the port it listens on and keeping track of its connections
-    (so that stopping it leaves no task behind)."""
-
-    def __init__(self, config: dict[str, Any]) -> None:
-        super().__init__(config)
-        self._subscriptions = _Subscriptions()
-        self.port = 0
-        self.connections: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
-
-    async def _create_server_instance(
-        self,
-        listener_name: str,
-        listener_type: Any,
-        address: str | None,
-        port: int,
-        ssl_context: Any,
-    ) -> Any:
-        server = await super()._create_server_instance(
-            listener_name, listener_type, address, port, ssl_context
-        )
-        sockets = getattr(server, "sockets", None)
-        if sockets:
-            self.port = int(sockets[0].getsockname()[1])
-        return server
-
-    async def stream_connected(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, listener_name: str
-    ) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self.connections[task] = writer
-        try:
-            await super().stream_connected(reader, writer, listener_name)
-        finally:
-            if task is not None:
-                self.connections.pop(task, None)
-            if not writer.is_closing():
-                writer.close()
 
 
 class CayenneAuthPlugin(BaseAuthPlugin):  # type: ignore[misc]
@@ -170,7 +113,7 @@ class CayenneMqtt:
         self.refuse_subscriptions = False
         self.shape = "garbage"  # how frames marked malformed (PushHub.corrupt_next) are broken
         self.malformed_sent = 0
-        self._broker: _Broker | None = None
+        self._broker: EmbeddedBroker | None = None
         self._internal_user = "simulated-things"
         self._internal_secret = secrets.token_hex(16)
         self._connections: dict[int, PushConnection] = {}  # by id() of the amqtt session
@@ -184,19 +127,7 @@ class CayenneMqtt:
 
     # --- life cycle ------------------------------------------------------------------------------
     async def start(self) -> None:
-        for name in _CHATTY_LOGGERS:
-            chatty = logging.getLogger(name)
-            if chatty.level == logging.NOTSET:  # unless someone chose a level for it
-                chatty.setLevel(logging.WARNING)
-        config = {
-            "listeners": {"default": {"type": "tcp", "bind": f"{self.host}:{self.port}"}},
-            "plugins": {plugin: {} for plugin in _PLUGINS},
-        }
-        broker = _Broker(config)
-        for plugin in broker.plugins_manager.plugins:
-            if isinstance(plugin, CayenneAuthPlugin | CayenneTopicPlugin):
-                plugin.gate = self
-        await broker.start()
+        broker = await EmbeddedBroker.started(self.host, self.port, _PLUGINS, self)
         self._broker = broker
         self.port = broker.port
         loop = asyncio.get_running_loop()
@@ -228,21 +159,7 @@ class CayenneMqtt:
         broker, self._broker = self._broker, None
         if broker is None:
             return
-        # connections that never sent CONNECT have no session the shutdown would close
-        sessions = {(s.remote_address, s.remote_port) for s, _ in broker.sessions.values()}
-        for writer in broker.connections.values():
-            peer = writer.get_extra_info("peername")
-            if not peer or tuple(peer[:2]) not in sessions:
-                writer.transport.abort()
-        await broker.shutdown()
-        tasks = set(broker.connections)
-        if tasks:
-            _done, pending = await asyncio.wait(tasks, timeout=STOP_WAIT_S)
-            for task in pending:
-                task.cancel()
-            if pending:
-                await asyncio.wait(pending)
-        await broker.plugins_manager.wait_fired_events()
+        await broker.stop()
         for connection in list(self._connections.values()):
             self.ctx.push.unregister(connection)
         self._connections.clear()

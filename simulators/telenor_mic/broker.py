@@ -11,14 +11,13 @@ cloud's shadow service when the broker passes the message on.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 import json
 import logging
 from typing import Any, Protocol
 
-from amqtt.broker import Broker  # type: ignore[import-untyped]
 from amqtt.contexts import Action  # type: ignore[import-untyped]
 from amqtt.plugins.base import (  # type: ignore[import-untyped]
     BaseAuthPlugin,
@@ -28,6 +27,7 @@ from amqtt.plugins.base import (  # type: ignore[import-untyped]
 from amqtt.session import Session  # type: ignore[import-untyped]
 
 from simulators.core import SimContext
+from simulators.core.mqtt_broker import EmbeddedBroker
 
 from .cloud import Message
 from .malformed import mqtt_payload
@@ -37,9 +37,6 @@ from .topics import allowed
 _LOGGER = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
-STOP_WAIT_S = 5.0
-# amqtt and the state machine library under it log every connection at INFO
-_CHATTY_LOGGERS = ("amqtt", "transitions")
 _PLUGINS = (
     f"{__name__}.BridgeAuthPlugin",
     f"{__name__}.IdentityTopicPlugin",
@@ -59,60 +56,6 @@ class MqttFaults:
 
     shape: str = "garbage"
     sent: int = 0
-
-
-class _Subscriptions(dict[str, Any]):
-    """amqtt 0.12 walks its subscriptions while it awaits (a broadcast checks each target's
-    permission) and while it deletes from them (a session going away): with a client coming or
-    going meanwhile, the dict changes size during iteration and the broadcast task dies. Its
-    walks go over a snapshot instead."""
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(list(super().keys()))
-
-    def items(self) -> Any:
-        return list(super().items())
-
-
-class _Broker(Broker):  # type: ignore[misc]
-    """amqtt's broker, learning the port it listens on and keeping track of its connections
-    (so that stopping it leaves no task behind)."""
-
-    def __init__(self, config: dict[str, Any]) -> None:
-        super().__init__(config)
-        self._subscriptions = _Subscriptions()
-        self.port = 0
-        self.connections: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
-
-    async def _create_server_instance(
-        self,
-        listener_name: str,
-        listener_type: Any,
-        address: str | None,
-        port: int,
-        ssl_context: Any,
-    ) -> Any:
-        server = await super()._create_server_instance(
-            listener_name, listener_type, address, port, ssl_context
-        )
-        sockets = getattr(server, "sockets", None)
-        if sockets:
-            self.port = int(sockets[0].getsockname()[1])
-        return server
-
-    async def stream_connected(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, listener_name: str
-    ) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self.connections[task] = writer
-        try:
-            await super().stream_connected(reader, writer, listener_name)
-        finally:
-            if task is not None:
-                self.connections.pop(task, None)
-            if not writer.is_closing():
-                writer.close()
 
 
 class BridgeAuthPlugin(BaseAuthPlugin):  # type: ignore[misc]
@@ -164,26 +107,14 @@ class StackBroker:
         self.host = HOST
         self.port = 0
         self.clients: dict[int, BridgedClient] = {}  # by the bridge's local TCP port
-        self._broker: _Broker | None = None
+        self._broker: EmbeddedBroker | None = None
         self._outbox: asyncio.Queue[Message] = asyncio.Queue()
         self._sender: asyncio.Task[None] | None = None
         self._sending = False
 
     # --- life cycle ------------------------------------------------------------------------------
     async def start(self) -> None:
-        for name in _CHATTY_LOGGERS:
-            chatty = logging.getLogger(name)
-            if chatty.level == logging.NOTSET:  # unless someone chose a level for it
-                chatty.setLevel(logging.WARNING)
-        config = {
-            "listeners": {"default": {"type": "tcp", "bind": f"{self.host}:0"}},
-            "plugins": {plugin: {} for plugin in _PLUGINS},
-        }
-        broker = _Broker(config)
-        for plugin in broker.plugins_manager.plugins:
-            if isinstance(plugin, BridgeAuthPlugin | IdentityTopicPlugin | ShadowServicePlugin):
-                plugin.gate = self
-        await broker.start()
+        broker = await EmbeddedBroker.started(self.host, 0, _PLUGINS, self)
         self._broker = broker
         self.port = broker.port
         self._sender = asyncio.get_running_loop().create_task(
@@ -199,21 +130,7 @@ class StackBroker:
         broker, self._broker = self._broker, None
         if broker is None:
             return
-        # connections that never sent CONNECT have no session the shutdown would close
-        sessions = {(s.remote_address, s.remote_port) for s, _ in broker.sessions.values()}
-        for writer in broker.connections.values():
-            peer = writer.get_extra_info("peername")
-            if not peer or tuple(peer[:2]) not in sessions:
-                writer.transport.abort()
-        await broker.shutdown()
-        tasks = set(broker.connections)
-        if tasks:
-            _done, pending = await asyncio.wait(tasks, timeout=STOP_WAIT_S)
-            for task in pending:
-                task.cancel()
-            if pending:
-                await asyncio.wait(pending)
-        await broker.plugins_manager.wait_fired_events()
+        await broker.stop()
 
     # --- the broker's questions ------------------------------------------------------------------
     def client(self, session: Session | None) -> BridgedClient | None:

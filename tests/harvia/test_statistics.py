@@ -6,8 +6,6 @@ from datetime import timedelta
 import logging
 import time
 
-from homeassistant.components.recorder import get_instance
-from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
@@ -19,6 +17,7 @@ from custom_components.harvia.api import Telemetry
 from custom_components.harvia.longterm import hourly
 from custom_components.harvia.statistics import points
 from simulators.core import SimClock, SimulatorServer
+from tests.helpers import statistic_hours
 
 from .conftest import SetUp
 from .helpers import eventually
@@ -29,21 +28,6 @@ def sim_clock() -> SimClock:
     return SimClock(start=time.time(), speed=0)  # the cloud's history ends now
 
 
-async def _hours(hass: HomeAssistant, entity_id: str) -> list[dict[str, float]]:
-    start = dt_util.utcnow() - timedelta(days=8)
-    rows = await get_instance(hass).async_add_executor_job(
-        statistics_during_period,
-        hass,
-        start,
-        None,
-        {entity_id},
-        "hour",
-        None,
-        {"mean", "min", "max"},
-    )
-    return list(rows.get(entity_id, []))  # type: ignore[arg-type]
-
-
 async def test_history_is_imported_once(
     hass: HomeAssistant, setup_integration: SetUp, cloud: SimulatorServer
 ) -> None:
@@ -52,8 +36,8 @@ async def test_history_is_imported_once(
         hass, lambda: cloud.ctx.log.count("GET /rest/data/data/telemetry-history") >= 1
     )
     await async_wait_recording_done(hass)
-    temperature = await _hours(hass, "sensor.cabin_sauna_temperature")
-    humidity = await _hours(hass, "sensor.cabin_sauna_humidity")
+    temperature = await statistic_hours(hass, "sensor.cabin_sauna_temperature")
+    humidity = await statistic_hours(hass, "sensor.cabin_sauna_humidity")
     assert 5 <= len(temperature) <= 6  # the scenario's six hours of history, complete hours only
     assert len(humidity) == len(temperature)
     assert all(row["min"] <= row["mean"] <= row["max"] for row in temperature)
@@ -64,7 +48,7 @@ async def test_history_is_imported_once(
     await hass.async_block_till_done()
     await async_wait_recording_done(hass)
     assert cloud.ctx.log.count("GET /rest/data/data/telemetry-history") == requests
-    assert len(await _hours(hass, "sensor.cabin_sauna_temperature")) == len(temperature)
+    assert len(await statistic_hours(hass, "sensor.cabin_sauna_temperature")) == len(temperature)
 
 
 async def test_history_unavailable_is_not_an_error(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import engineio
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -14,7 +12,7 @@ from custom_components.homely.api import Home, HomelyClient, HomelyPush
 from custom_components.homely.coordinator import HomelyCoordinator
 from custom_components.homely.data import HomelyData
 from simulators.homely import HomelySimulator
-from tests.lifecycle import Leftovers, leftovers
+from tests.lifecycle import leftovers, ours
 
 from .conftest import HOME
 from .helpers import eventually, socket_ready, state_of
@@ -45,16 +43,6 @@ OUR_NAMES = (
 )
 
 
-def ours(found: Leftovers) -> Leftovers:
-    """The tasks, timers and objects (all watched classes are ours) among `found`."""
-    parts = [found.of(name) for name in OUR_NAMES]
-    return Leftovers(
-        sum((part.tasks for part in parts), Counter()),
-        sum((part.timers for part in parts), Counter()),
-        found.objects,
-    )
-
-
 async def test_reloads_and_unload_leave_nothing_behind(
     hass: HomeAssistant, config_entry: MockConfigEntry, sim: HomelySimulator
 ) -> None:
@@ -72,5 +60,5 @@ async def test_reloads_and_unload_leave_nothing_behind(
     assert config_entry.state is ConfigEntryState.NOT_LOADED
     await eventually(hass, lambda: sim.socket.listeners(HOME) == 0)
 
-    left = ours(leftovers(hass, *WATCHED) - before)
+    left = ours(leftovers(hass, *WATCHED) - before, OUR_NAMES)
     assert not left, left

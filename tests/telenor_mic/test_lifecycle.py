@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import aiomqtt
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -14,7 +12,7 @@ from custom_components.telenor_mic.api.push import MicPush
 from custom_components.telenor_mic.coordinator import MicCoordinator
 from custom_components.telenor_mic.data import MicData
 from simulators.core import SimulatorServer
-from tests.lifecycle import Leftovers, leftovers
+from tests.lifecycle import leftovers, ours
 
 from .conftest import push_ready
 from .helpers import entity_id, eventually, state_of
@@ -28,18 +26,6 @@ OUR_NAMES = (
     "homeassistant.helpers.event",
     "aiomqtt",
 )
-
-
-def ours(found: Leftovers) -> Leftovers:
-    """Ours among `found`; not Home Assistant's periodic time-change listeners (the
-    device_tracker component's), which re-arm with a new timer every time they fire."""
-    parts = [found.of(name) for name in OUR_NAMES]
-    timers = sum((part.timers for part in parts), Counter())
-    return Leftovers(
-        sum((part.tasks for part in parts), Counter()),
-        Counter({name: n for name, n in timers.items() if "time change listener" not in name}),
-        found.objects,
-    )
 
 
 async def test_reloads_and_unload_leave_nothing_behind(
@@ -59,5 +45,5 @@ async def test_reloads_and_unload_leave_nothing_behind(
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.NOT_LOADED
     await eventually(hass, lambda: not cloud.ctx.push.connections)
-    left = ours(leftovers(hass, *WATCHED) - before)
+    left = ours(leftovers(hass, *WATCHED) - before, OUR_NAMES)
     assert not left, left

@@ -6,8 +6,6 @@ from datetime import timedelta
 import logging
 import time
 
-from homeassistant.components.recorder import get_instance
-from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
@@ -17,7 +15,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 
 from custom_components.telenor_mic.longterm import hourly
 from simulators.core import HttpFault, SimClock, SimulatorServer
-from tests.helpers import until
+from tests.helpers import statistic_hours, until
 
 from .conftest import SetUp
 from .helpers import entity_id, eventually
@@ -30,21 +28,6 @@ def sim_clock() -> SimClock:
     return SimClock(start=time.time(), speed=0)  # the cloud's history ends now
 
 
-async def _hours(hass: HomeAssistant, statistic_id: str) -> list[dict[str, float]]:
-    start = dt_util.utcnow() - timedelta(days=8)
-    rows = await get_instance(hass).async_add_executor_job(
-        statistics_during_period,
-        hass,
-        start,
-        None,
-        {statistic_id},
-        "hour",
-        None,
-        {"mean", "min", "max"},
-    )
-    return list(rows.get(statistic_id, []))  # type: ignore[arg-type]
-
-
 async def test_observations_are_imported_once(
     hass: HomeAssistant, setup_integration: SetUp, cloud: SimulatorServer
 ) -> None:
@@ -53,19 +36,19 @@ async def test_observations_are_imported_once(
 
     async def imported() -> bool:
         await async_wait_recording_done(hass)
-        return len(await _hours(hass, statistic)) > 0
+        return len(await statistic_hours(hass, statistic)) > 0
 
     await until(imported, what="the import")  # a background task: not awaited by block_till_done
     await async_wait_recording_done(hass)
-    temperature = await _hours(hass, statistic)
-    co2 = await _hours(hass, entity_id(hass, "office-climate", "co2"))
-    flow = await _hours(hass, entity_id(hass, "field-pump", "flow"))
+    temperature = await statistic_hours(hass, statistic)
+    co2 = await statistic_hours(hass, entity_id(hass, "office-climate", "co2"))
+    flow = await statistic_hours(hass, entity_id(hass, "field-pump", "flow"))
     assert 5 <= len(temperature) <= 6  # a first import: six hours, complete hours only
     assert len(co2) == len(flow) == len(temperature)
     assert all(row["min"] <= row["mean"] <= row["max"] for row in temperature)
     assert all(15 < row["mean"] < 30 for row in temperature)
     # settable numbers, text and positions have no statistics of their own
-    assert not await _hours(hass, entity_id(hass, "field-pump", "speed"))
+    assert not await statistic_hours(hass, entity_id(hass, "field-pump", "speed"))
     requests = cloud.ctx.log.count(OBSERVATIONS)
     # A restart finds the hours already there and asks for nothing it has.
     entry = hass.config_entries.async_entries("telenor_mic")[0]
@@ -73,9 +56,9 @@ async def test_observations_are_imported_once(
     await hass.async_block_till_done()
     await async_wait_recording_done(hass)
     assert cloud.ctx.log.count(OBSERVATIONS) == requests
-    assert len(await _hours(hass, entity_id(hass, "office-climate", "temperature"))) == len(
-        temperature
-    )
+    assert len(
+        await statistic_hours(hass, entity_id(hass, "office-climate", "temperature"))
+    ) == len(temperature)
 
 
 async def test_observations_unavailable_are_not_an_error(

@@ -12,12 +12,10 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
-import logging
 from typing import Any
 from urllib.parse import parse_qs, quote
 
 from aiohttp import WSMsgType, web
-from amqtt.broker import Broker
 from amqtt.contexts import Action
 from amqtt.plugins.base import BaseAuthPlugin, BaseTopicPlugin
 from amqtt.session import Session
@@ -26,6 +24,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from custom_components.telenor_mic.api.sigv4 import EMPTY_PAYLOAD_HASH
+from simulators.core.mqtt_broker import EmbeddedBroker
 
 HOST = "127.0.0.1"
 PUBLISH = 3
@@ -92,46 +91,6 @@ def publish_topic(packet: bytes) -> str | None:
     return packet[index + 2 : index + 2 + size].decode()
 
 
-class _Subscriptions(dict[str, Any]):
-    """amqtt 0.12 walks its subscriptions while it awaits; a client coming or going meanwhile
-    changes the dict's size. Its walks go over a snapshot (as simulators/cayenne/mqtt.py)."""
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(list(super().keys()))
-
-    def items(self) -> Any:
-        return list(super().items())
-
-
-class _Broker(Broker):  # type: ignore[misc]
-    def __init__(self, config: dict[str, Any]) -> None:
-        super().__init__(config)
-        self._subscriptions = _Subscriptions()
-        self.port = 0
-        self.connections: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
-
-    async def _create_server_instance(self, *args: Any) -> Any:
-        server = await super()._create_server_instance(*args)
-        sockets = getattr(server, "sockets", None)
-        if sockets:
-            self.port = int(sockets[0].getsockname()[1])
-        return server
-
-    async def stream_connected(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, listener_name: str
-    ) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self.connections[task] = writer
-        try:
-            await super().stream_connected(reader, writer, listener_name)
-        finally:
-            if task is not None:
-                self.connections.pop(task, None)
-            if not writer.is_closing():
-                writer.close()
-
-
 class AllowAll(BaseAuthPlugin):  # type: ignore[misc]
     """AWS IoT authenticates the websocket, not the MQTT CONNECT."""
 
@@ -176,21 +135,12 @@ class IotBroker:
     refusals: list[str] = field(default_factory=list)
     sockets: set[web.WebSocketResponse] = field(default_factory=set)
     clock: Any = None
-    _broker: _Broker | None = None
+    _broker: EmbeddedBroker | None = None
     _bridges: set[asyncio.Task[Any]] = field(default_factory=set)
 
     async def start(self) -> None:
-        for name in ("amqtt", "transitions"):
-            logging.getLogger(name).setLevel(logging.WARNING)
-        config = {
-            "listeners": {"default": {"type": "tcp", "bind": f"{HOST}:0"}},
-            "plugins": {f"{__name__}.AllowAll": {}, f"{__name__}.TopicGate": {}},
-        }
-        broker = _Broker(config)
-        for plugin in broker.plugins_manager.plugins:
-            if isinstance(plugin, TopicGate):
-                plugin.gate = self
-        await broker.start()
+        plugins = (f"{__name__}.AllowAll", f"{__name__}.TopicGate")
+        broker = await EmbeddedBroker.started(HOST, 0, plugins, self)
         self._broker = broker
 
     async def stop(self) -> None:
@@ -198,13 +148,7 @@ class IotBroker:
         broker, self._broker = self._broker, None
         if broker is None:
             return
-        for writer in broker.connections.values():
-            writer.transport.abort()
-        await broker.shutdown()
-        tasks = set(broker.connections)
-        if tasks:
-            await asyncio.wait(tasks, timeout=5)
-        await broker.plugins_manager.wait_fired_events()
+        await broker.stop()
 
     async def broadcast(self, topic: str, payload: bytes | str) -> None:
         """A thing (or the cloud) publishes."""
