@@ -9,10 +9,10 @@ from typing import Any
 from aiohttp import web
 import voluptuous as vol
 
-from simulators.core import CloudSimulator, Scenario, SimContext, admin_body
+from simulators.core import CloudSimulator, MalformedFault, Scenario, SimContext, admin_body
 
 from .cloud import Account, CayenneCloud
-from .malformed import MQTT_SHAPES, REST_SHAPES, MalformedFault
+from .malformed import MQTT_SHAPES, REST_SHAPES
 from .mqtt import CayenneMqtt
 from .rest import CayenneRest, platform_error
 from .scenario import SCENARIO_SCHEMA, STATUSES, THING_SCHEMA
@@ -227,14 +227,14 @@ class CayenneSimulator(CloudSimulator):
         )
         _account, thing = self._find(request)
         body = await admin_body(request, schema)
-        self.rest.malformed.by_thing[thing.thing_id] = MalformedFault(
+        self.rest.malformed.by_item[thing.thing_id] = MalformedFault(
             body["shape"], body.get("count")
         )
         return web.json_response({"thing": thing.thing_id, **body})
 
     async def _admin_wellformed(self, request: web.Request) -> web.Response:
         _account, thing = self._find(request)
-        removed = self.rest.malformed.by_thing.pop(thing.thing_id, None)
+        removed = self.rest.malformed.by_item.pop(thing.thing_id, None)
         return web.json_response({"cleared": removed is not None})
 
     # --- admin: MQTT ------------------------------------------------------------------------------

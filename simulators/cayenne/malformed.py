@@ -30,33 +30,6 @@ _DEEP_VALUE = "\x00deep value\x00"
 _NAN_VALUES: tuple[Any, ...] = ("NaN", math.nan, math.inf, -math.inf)
 
 
-@dataclass(slots=True)
-class MalformedFault:
-    shape: str
-    remaining: int | None = None  # answers left to break; None: until cleared
-
-
-class MalformedThings:
-    """The per-thing REST faults."""
-
-    def __init__(self) -> None:
-        self.by_thing: dict[str, MalformedFault] = {}
-
-    def take(self, thing_id: str) -> str | None:
-        """The shape to break this answer in, if any (consumes one use)."""
-        fault = self.by_thing.get(thing_id)
-        if fault is None:
-            return None
-        if fault.remaining is not None:
-            fault.remaining -= 1
-            if fault.remaining <= 0:
-                del self.by_thing[thing_id]
-        return fault.shape
-
-    def clear(self) -> None:
-        self.by_thing.clear()
-
-
 def _numbers(value: Any, number: float) -> Any:
     if isinstance(value, dict):
         return {key: _numbers(item, number) for key, item in value.items()}

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from simulators.core import TokenStatus, json_error, json_http_error
+from simulators.core import MalformedItems, TokenStatus, json_error, json_http_error
 
 from . import malformed
 from .cloud import Account, CayenneCloud
@@ -103,7 +103,7 @@ class CayenneRest:
         self.cloud = cloud
         self.ctx = cloud.ctx
         self.send_command = send_command
-        self.malformed = malformed.MalformedThings()
+        self.malformed = MalformedItems()
 
     def add_routes(self, app: web.Application) -> None:
         r = app.router

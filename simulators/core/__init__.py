@@ -1,7 +1,7 @@
 """The framework every vendor simulator builds on."""
 
 from .clock import SimClock
-from .faults import FaultInjector, HttpFault, LatencyFault
+from .faults import FaultInjector, HttpFault, LatencyFault, MalformedFault, MalformedItems
 from .http import InvalidBodyError, admin_body, json_body, json_error, json_http_error
 from .push import PushConnection, PushHub
 from .request_log import LoggedRequest, RequestLog
@@ -19,6 +19,8 @@ __all__ = [
     "IssuedToken",
     "LatencyFault",
     "LoggedRequest",
+    "MalformedFault",
+    "MalformedItems",
     "PushConnection",
     "PushHub",
     "RequestLog",

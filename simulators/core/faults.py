@@ -131,3 +131,33 @@ class FaultInjector:
             "http": [asdict(f) for f in self.http],
             "latency": [asdict(f) for f in self.latency],
         }
+
+
+@dataclass(slots=True)
+class MalformedFault:
+    """One item's (a device's, a thing's) answers served broken in `shape`."""
+
+    shape: str
+    remaining: int | None = None  # answers left to break; None: until cleared
+    answers: tuple[str, ...] | None = None  # which of its answers; None: every one
+
+
+class MalformedItems:
+    """The per-item malformed-answer faults a vendor's admin routes set and its REST serves."""
+
+    def __init__(self) -> None:
+        self.by_item: dict[str, MalformedFault] = {}
+
+    def take(self, item: str, answer: str | None = None) -> str | None:
+        """The shape to break this answer of `item` in, if any (consumes one use)."""
+        fault = self.by_item.get(item)
+        if fault is None or (fault.answers is not None and answer not in fault.answers):
+            return None
+        if fault.remaining is not None:
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                del self.by_item[item]
+        return fault.shape
+
+    def clear(self) -> None:
+        self.by_item.clear()

@@ -11,7 +11,14 @@ from typing import Any
 from aiohttp import web
 import voluptuous as vol
 
-from simulators.core import CloudSimulator, Scenario, SimContext, admin_body, json_error
+from simulators.core import (
+    CloudSimulator,
+    MalformedFault,
+    Scenario,
+    SimContext,
+    admin_body,
+    json_error,
+)
 
 from . import malformed
 from .appsync import GRAPHQL_PATH, REALTIME_PATH, AppSyncServer, AppSyncService
@@ -98,7 +105,7 @@ class HarviaSimulator(CloudSimulator):
                 await task
 
     def clear_faults(self) -> None:
-        self.rest.malformed.by_device.clear()
+        self.rest.malformed.clear()
         self.push_malformation = "truncated"
 
     def error_response(self, status: int, body: Any = None) -> web.Response:
@@ -277,13 +284,13 @@ class HarviaSimulator(CloudSimulator):
         device_id = request.match_info["device_id"]
         if not device_id:
             raise web.HTTPNotFound(text="no such device")
-        self.rest.malformed.by_device[device_id] = malformed.MalformedFault(
-            body["shape"], tuple(body["answers"]), body.get("count")
+        self.rest.malformed.by_item[device_id] = MalformedFault(
+            body["shape"], body.get("count"), tuple(body["answers"])
         )
         return web.json_response({"device": device_id, **body})
 
     async def _admin_wellformed(self, request: web.Request) -> web.Response:
-        removed = self.rest.malformed.by_device.pop(request.match_info["device_id"], None)
+        removed = self.rest.malformed.by_item.pop(request.match_info["device_id"], None)
         return web.json_response({"cleared": removed is not None})
 
     async def _admin_push_malformed(self, request: web.Request) -> web.Response:

@@ -7,7 +7,6 @@ from `PushHub.corrupt_next`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import json
 import math
 from typing import Any
@@ -29,31 +28,6 @@ HUGE = 1e300
 NESTING = 100_000
 _DEEP = "\x00deep\x00"  # stands for the nested text until the answer is rendered
 _DEEP_TEXT = "[" * NESTING + "]" * NESTING
-
-
-@dataclass(slots=True)
-class MalformedFault:
-    shape: str
-    answers: tuple[str, ...] = REST_ANSWERS
-    remaining: int | None = None  # None: until cleared
-
-
-class MalformedFaults:
-    """The per-device REST faults."""
-
-    def __init__(self) -> None:
-        self.by_device: dict[str, MalformedFault] = {}
-
-    def take(self, device_id: str, answer: str) -> str | None:
-        """The shape to break this answer in, if any (consumes one use)."""
-        fault = self.by_device.get(device_id)
-        if fault is None or answer not in fault.answers:
-            return None
-        if fault.remaining is not None:
-            fault.remaining -= 1
-            if fault.remaining <= 0:
-                del self.by_device[device_id]
-        return fault.shape
 
 
 def _wrong_type(value: Any) -> Any:

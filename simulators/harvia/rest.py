@@ -11,7 +11,13 @@ from typing import Any
 
 from aiohttp import web
 
-from simulators.core import InvalidBodyError, json_body, json_error, json_http_error
+from simulators.core import (
+    InvalidBodyError,
+    MalformedItems,
+    json_body,
+    json_error,
+    json_http_error,
+)
 
 from . import malformed, shapes
 from .cloud import Account, AuthRejectedError, HarviaCloud
@@ -75,7 +81,7 @@ class HarviaRest:
 
     def __init__(self, cloud: HarviaCloud) -> None:
         self.cloud = cloud
-        self.malformed = malformed.MalformedFaults()
+        self.malformed = MalformedItems()
 
     def _answer(self, device_id: str, answer: str, body: dict[str, Any]) -> web.Response:
         """`body`, or the malformed shape a fault asks for this device's `answer`."""

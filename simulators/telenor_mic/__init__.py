@@ -30,14 +30,13 @@ from typing import Any
 
 from aiohttp import web
 
-from simulators.core import CloudSimulator, Scenario, SimContext
+from simulators.core import CloudSimulator, MalformedItems, Scenario, SimContext
 
 from .admin import Admin
 from .broker import MqttFaults, StackBroker
 from .cloud import Message, MicCloud
 from .cognito import CognitoIdentity, CredentialStore
 from .errors import INTERNAL
-from .malformed import MalformedThings
 from .rest import MicRest
 from .scenario import SCENARIO_SCHEMA
 from .views import last_heard
@@ -57,7 +56,7 @@ class TelenorMicSimulator(CloudSimulator):
     def __init__(self, ctx: SimContext, scenario: Scenario) -> None:
         super().__init__(ctx, scenario)
         self.cloud = MicCloud(ctx, scenario.data)
-        self.faults = MalformedThings()
+        self.faults = MalformedItems()
         self.mqtt_faults = MqttFaults()
         self.credentials = CredentialStore(ctx, scenario.data["aws_credentials_lifetime"])
         self.brokers = {

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 import voluptuous as vol
 
-from simulators.core import admin_body
+from simulators.core import MalformedFault, admin_body
 
-from .malformed import MQTT_SHAPES, REST_SHAPES, MalformedFault
+from .malformed import MQTT_SHAPES, REST_SHAPES
 from .model import Stack
 from .scenario import THING_SCHEMA, VALUE
 from .things import Thing
@@ -103,12 +103,12 @@ class Admin:
         )
         _stack, thing = self._thing(request)
         body = await admin_body(request, schema)
-        self.sim.faults.by_thing[thing.name] = MalformedFault(body["shape"], body.get("count"))
+        self.sim.faults.by_item[thing.name] = MalformedFault(body["shape"], body.get("count"))
         return web.json_response({"thing": thing.name, **body})
 
     async def wellformed(self, request: web.Request) -> web.Response:
         _stack, thing = self._thing(request)
-        removed = self.sim.faults.by_thing.pop(thing.name, None)
+        removed = self.sim.faults.by_item.pop(thing.name, None)
         return web.json_response({"cleared": removed is not None})
 
     async def mqtt(self, _request: web.Request) -> web.Response:

@@ -9,7 +9,7 @@ from typing import Any
 
 from graphql import GraphQLError, build_schema, graphql_sync
 
-from simulators.core import SimContext
+from simulators.core import MalformedItems, SimContext
 
 from . import malformed, views
 from .model import Stack, User
@@ -36,7 +36,7 @@ MAX_PAGE = 100
 class GraphqlApi:
     """The schema of one stack (stacks differ in how the JSON scalar is written)."""
 
-    def __init__(self, ctx: SimContext, stack: Stack, faults: malformed.MalformedThings) -> None:
+    def __init__(self, ctx: SimContext, stack: Stack, faults: MalformedItems) -> None:
         self.ctx = ctx
         self.stack = stack
         self.faults = faults

@@ -8,7 +8,6 @@ next thing-update messages are broken (how many comes from `PushHub.corrupt_next
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 import itertools
 import json
 import math
@@ -29,33 +28,6 @@ MQTT_NESTING = 20_000  # MQTT: beyond it too (40 kB of brackets)
 _DEEP = "\x00deep\x00"  # stands for the nesting until the text is rendered
 _NAN_VALUES: tuple[float, ...] = (math.nan, math.inf, -math.inf)
 _JSON_FIELDS = ("state", "shadow")
-
-
-@dataclass(slots=True)
-class MalformedFault:
-    shape: str
-    remaining: int | None = None  # answers left to break; None: until cleared
-
-
-class MalformedThings:
-    """The per-thing REST faults."""
-
-    def __init__(self) -> None:
-        self.by_thing: dict[str, MalformedFault] = {}
-
-    def take(self, thing_name: str) -> str | None:
-        """The shape to break this answer in, if any (consumes one use)."""
-        fault = self.by_thing.get(thing_name)
-        if fault is None:
-            return None
-        if fault.remaining is not None:
-            fault.remaining -= 1
-            if fault.remaining <= 0:
-                del self.by_thing[thing_name]
-        return fault.shape
-
-    def clear(self) -> None:
-        self.by_thing.clear()
 
 
 def _numbers(value: Any, replace: Callable[[], float]) -> Any:

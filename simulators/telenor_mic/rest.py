@@ -12,6 +12,8 @@ from typing import Any
 
 from aiohttp import web
 
+from simulators.core import MalformedItems
+
 from . import errors, history, malformed, search, views
 from .auth import UserPoolAuth, json_object
 from .bootstrap import MANIFEST_PATHS, Bootstrap
@@ -43,7 +45,7 @@ def _answer(body: Any, *, broken: bool) -> web.Response:
 
 
 class MicRest:
-    def __init__(self, cloud: MicCloud, faults: malformed.MalformedThings) -> None:
+    def __init__(self, cloud: MicCloud, faults: MalformedItems) -> None:
         self.cloud = cloud
         self.ctx = cloud.ctx
         self.faults = faults

@@ -21,8 +21,9 @@ from custom_components.harvia.api import (
     HarviaUnsupportedError,
 )
 from custom_components.harvia.api.client import retry_after
+from simulators.core import MalformedFault
 from simulators.harvia import HarviaSimulator
-from simulators.harvia.malformed import REST_SHAPES, MalformedFault
+from simulators.harvia.malformed import REST_SHAPES
 
 from .conftest import MakeClient
 
@@ -257,7 +258,7 @@ async def test_malformed_answers_raise_only_the_clients_error(
     turns every unreadable answer into HarviaResponseError or unknown values."""
     server, client = await make_client()
     assert isinstance(server.simulator, HarviaSimulator)
-    server.simulator.rest.malformed.by_device["xenio-1"] = MalformedFault(shape)
+    server.simulator.rest.malformed.by_item["xenio-1"] = MalformedFault(shape)
     devices = await client.async_get_devices()
     assert [d.device_id for d in devices] == ["xenio-1"]
     for read in (client.async_get_state, client.async_get_latest):

@@ -125,7 +125,7 @@ async def test_malformed_answers_on_demand(http: aiohttp.ClientSession, fenix: C
     async with http.post(f"{admin}/devices/fenix-1/malformed", json={"shape": "types"}) as r:
         assert r.status == 200
     await SimulatorAdmin(http, fenix.server.url).clear_faults()  # every fault, ours included
-    assert not fenix.sim.rest.malformed.by_device
+    assert not fenix.sim.rest.malformed.by_item
     assert fenix.sim.push_malformation == "truncated"
 
 
