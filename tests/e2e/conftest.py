@@ -48,7 +48,11 @@ CHROMIUM_ARGS = [
 UI_TIMEOUT_MS = 20_000  # a busy two-core machine renders Home Assistant's pages slowly
 UI_TIMEOUT_S = UI_TIMEOUT_MS / 1000
 # Our integrations, as they appear in console messages, resource URLs and logger names.
-OUR_DOMAINS = ("harvia", "homely")
+OUR_DOMAINS = tuple(
+    sorted(
+        p.parent.name for p in Path(__file__).parents[2].glob("custom_components/*/manifest.json")
+    )
+)
 
 expect.set_options(timeout=UI_TIMEOUT_MS)
 

@@ -267,6 +267,8 @@ class ByHand:
     url_path: str  # after the simulator's base URL
     entry_title: str  # the new entry's row on the integration's page
     devices: tuple[str, ...]  # what that row lists
+    more: tuple[tuple[str, str], ...] = ()  # other fields: (translation key, text or a path
+    # after the simulator's base URL when it starts with "/" or is empty)
 
 
 def _home_devices(name: str) -> tuple[str, ...]:
@@ -281,6 +283,10 @@ BY_HAND = [
     # own row, so only the new entry's row counts.
     ByHand("homely", "Homely", "try@homely.example", "try-hjem-1", "username", "base_url",
            "", "Hytta Fjellro", _home_devices("Hytta Fjellro")),
+    ByHand("telenor_mic", "Telenor Managed IoT Cloud", "showroom-viewer", "look-dont-touch-1",
+           "username", "manifest_url", "/prod/manifest/", "showroom-viewer @ demo.mic.example",
+           ("Showroom climate", "Showroom fountain pump"),
+           more=(("host", "demo.mic.example"), ("aws_endpoint", ""))),
 ]  # fmt: skip
 
 
@@ -299,6 +305,10 @@ async def test_adding_an_integration_shows_the_translated_error_then_the_new_dev
     await username.fill(by_hand.username)
     await password.fill(f"not-{by_hand.password}")
     await url_field.fill(f"{demo.simulator(by_hand.domain)}{by_hand.url_path}")
+    for key, value in by_hand.more:
+        is_url = value == "" or value.startswith("/")
+        text = f"{demo.simulator(by_hand.domain)}{value}" if is_url else value
+        await flow.get_by_role("textbox", name=user_step["data"][key]).fill(text)
     await flow.get_by_role("button", name="Submit").click()
     await expect(flow.get_by_text(strings["error"]["invalid_auth"])).to_be_visible()
 
