@@ -280,13 +280,7 @@ class MicCoordinator(PushPollCoordinator[MicData]):
             return
         if (detail := details.get(thing_name)) is None or thing_name not in self.data.things:
             return
-        self.data.merge_poll(
-            [detail.thing],
-            details,
-            started=started,
-            received=time.monotonic(),
-            keep_missing=True,
-        )
+        self.data.apply_details(detail, started=started, received=time.monotonic())
         self._confirm_pending(self.data)
         self.async_push_applied(self.data.push_keys(thing_name))
 

@@ -108,27 +108,34 @@ class MicData:
         listed: set[str] = set()
         for thing in things:
             listed.add(thing.name)
-            state = self.things.get(thing.name)
-            if state is None:
-                state = self.things[thing.name] = ThingState(thing)
-            state.thing = thing
-            state.readable = True
-            state.heard(thing.last_heard_from)
-            detail = details.get(thing.name)
-            if detail is not None:
-                state.domain_topic = detail.domain_topic or state.domain_topic
-                if detail.shadow is not None:
-                    _merge_shadow(
-                        state, detail.shadow, started=started, received=received, full=True
-                    )
-                    continue
-            for name, value in thing.reported.items():
-                _merge_value(state, name, ResourceValue(value, None, received), started)
+            self._take(thing, details.get(thing.name), started=started, received=received)
         for gone in self.things.keys() - listed:
             if keep_missing:
                 self.things[gone].readable = False
             else:
                 del self.things[gone]
+
+    def apply_details(self, detail: ThingDetails, *, started: float, received: float) -> None:
+        """One known thing's full shadow, read back on its own (the others stay as they are)."""
+        if detail.thing.name in self.things:
+            self._take(detail.thing, detail, started=started, received=received)
+
+    def _take(
+        self, thing: Thing, detail: ThingDetails | None, *, started: float, received: float
+    ) -> None:
+        state = self.things.get(thing.name)
+        if state is None:
+            state = self.things[thing.name] = ThingState(thing)
+        state.thing = thing
+        state.readable = True
+        state.heard(thing.last_heard_from)
+        if detail is not None:
+            state.domain_topic = detail.domain_topic or state.domain_topic
+            if detail.shadow is not None:
+                _merge_shadow(state, detail.shadow, started=started, received=received, full=True)
+                return
+        for name, value in thing.reported.items():
+            _merge_value(state, name, ResourceValue(value, None, received), started)
 
     # --- push --------------------------------------------------------------------------------
     def apply_shadow(

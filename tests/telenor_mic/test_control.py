@@ -63,6 +63,8 @@ async def test_switch_number_and_select_write_and_the_thing_reports_back(
     await _call(hass, "select", "select_option", mode, option="boost")
     assert state_of(hass, mode) == "boost"
     assert attribute_of(hass, mode, "desired") is None  # nothing pending any more
+    # reading the pump back left every other thing available
+    assert state_of(hass, entity_id(hass, "office-climate", "temperature")) != "unavailable"
 
 
 async def test_text_and_the_other_stack(hass: HomeAssistant, cloud: SimulatorServer) -> None:

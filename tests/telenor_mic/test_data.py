@@ -149,3 +149,16 @@ def test_a_row_the_poll_could_not_read_is_unreadable_until_read_again() -> None:
     back = data.apply_shadow("b", "x", _shadow({"t": 3}), received=4, now=T0)
     assert back == Applied(frozenset({"t"}), heard=True)
     assert data.things["b"].readable
+
+
+def test_a_read_back_of_one_thing_leaves_the_others_as_they_are() -> None:
+    data = MicData()
+    data.merge_poll([_thing("a", t=1), _thing("b", t=2)], {}, started=0, received=1)
+    detail = ThingDetails(_thing("a"), "demo/office", _shadow({"t": 5}, version=3, at=T0))
+    data.apply_details(detail, started=2, received=3)
+    assert data.value("a", "t").value == 5  # type: ignore[union-attr]
+    assert (data.things["a"].domain_topic, data.things["a"].version) == ("demo/office", 3)
+    assert data.things["b"].readable
+    assert data.value("b", "t").value == 2  # type: ignore[union-attr]
+    data.apply_details(ThingDetails(_thing("gone"), "x", None), started=4, received=5)
+    assert "gone" not in data.things  # a read-back adds no thing; polls do
