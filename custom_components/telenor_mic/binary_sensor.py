@@ -19,6 +19,7 @@ from .entity import (
     MicResourceEntity,
     async_add_resource_entities,
     describe,
+    mentions,
     read_bool,
 )
 
@@ -35,9 +36,7 @@ class MicBinarySensorDescription(
 def _mentioning(key: str, *words: str, **fields: object) -> MicBinarySensorDescription:
     return MicBinarySensorDescription(
         key=key,
-        exists_fn=lambda resource: any(
-            word in f"{resource.name} {resource.label or ''}".lower() for word in words
-        ),
+        exists_fn=lambda resource: mentions(resource, *words),
         value_fn=read_bool,
         **fields,  # type: ignore[arg-type]
     )

@@ -33,6 +33,12 @@ def platform_of(resource: Resource) -> Platform:
     return Platform.SENSOR  # strings and kinds this integration does not know: shown as read
 
 
+def mentions(resource: Resource, *words: str) -> bool:
+    """Whether the resource's name or label says one of `words` (a device class's hint)."""
+    text = f"{resource.name} {resource.label or ''}".lower()
+    return any(word in text for word in words)
+
+
 def read_number(resource: Resource, value: object) -> float | None:
     read = resource.read(value)
     return float(read) if isinstance(read, int | float) and not isinstance(read, bool) else None

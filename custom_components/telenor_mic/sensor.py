@@ -40,6 +40,7 @@ from .entity import (
     async_add_resource_entities,
     async_add_thing_entities,
     describe,
+    mentions,
     read_number,
     read_text,
 )
@@ -89,11 +90,6 @@ def unit_of(resource: Resource) -> str | None:
     return UNITS.get(resource.unit.strip().lower(), resource.unit.strip())
 
 
-def _mentions(resource: Resource, *words: str) -> bool:
-    text = f"{resource.name} {resource.label or ''}".lower()
-    return any(word in text for word in words)
-
-
 def _numeric(resource: Resource) -> bool:
     return resource.kind in (ResourceKind.INTEGER, ResourceKind.NUMBER)
 
@@ -117,7 +113,7 @@ def _measurement(
         device_class=device_class,
         exists_fn=lambda resource: _numeric(resource)
         and unit_of(resource) in units
-        and (not words or _mentions(resource, *words)),
+        and (not words or mentions(resource, *words)),
         value_fn=read_number,
         **fields,  # type: ignore[arg-type]
     )
