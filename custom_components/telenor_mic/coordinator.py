@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass
 import logging
 import math
@@ -295,7 +296,7 @@ class MicCoordinator(PushPollCoordinator[MicData]):
             ):
                 pending.done.set_result(None)
 
-    async def _async_call(self, call: Any) -> None:
+    async def _async_call(self, call: Awaitable[None]) -> None:
         """A write; its failures become translated errors."""
         try:
             await call
