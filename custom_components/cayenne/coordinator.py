@@ -77,6 +77,7 @@ class CayenneCoordinator(PushPollCoordinator[CayenneData]):
     """Polls the account's things; MQTT data goes to `CayenneData`, applied in place."""
 
     config_entry: CayenneConfigEntry
+    availability_rests_on_push = True
 
     def __init__(
         self, hass: HomeAssistant, entry: CayenneConfigEntry, client: CayenneClient
@@ -101,7 +102,7 @@ class CayenneCoordinator(PushPollCoordinator[CayenneData]):
             tls_context=client_context() if tls else None,
             on_data=self._async_push_data,
             on_response=self._async_push_response,
-            on_connection=self._async_push_connection,
+            on_connection=self.async_push_connection,
         )
         self._pending: dict[ChannelKey, _PendingCommand] = {}
         self.channel_platforms: dict[ChannelKey, Platform] = {}
@@ -235,11 +236,6 @@ class CayenneCoordinator(PushPollCoordinator[CayenneData]):
         for (pending_thing, _channel), pending in self._pending.items():
             if pending_thing == thing_id and not pending.done.done():
                 pending.done.set_result(response.message or "refused")
-
-    @callback
-    def _async_push_connection(self, connected: bool) -> None:
-        self.async_push_connection(connected)
-        self.async_update_listeners()  # availability rests on push while polls fail
 
     def push_status(self) -> dict[str, Any]:
         push = self.push

@@ -73,6 +73,7 @@ class MicCoordinator(PushPollCoordinator[MicData]):
     """Polls the user's things; shadow updates go to `MicData`, applied in place."""
 
     config_entry: MicConfigEntry
+    availability_rests_on_push = True
 
     def __init__(self, hass: HomeAssistant, entry: MicConfigEntry, client: MicClient) -> None:
         super().__init__(
@@ -91,7 +92,7 @@ class MicCoordinator(PushPollCoordinator[MicData]):
             client,
             on_shadow=self._async_push_shadow,
             on_event=self._async_push_event,
-            on_connection=self._async_push_connection,
+            on_connection=self.async_push_connection,
             on_resigned=self._async_push_resigned,
             ssl_context=client_context(),
         )
@@ -186,12 +187,6 @@ class MicCoordinator(PushPollCoordinator[MicData]):
         self.config_entry.async_create_background_task(
             self.hass, self.async_request_refresh(), f"{self.name} {why}"
         )
-
-    @callback
-    def _async_push_connection(self, connected: bool) -> None:
-        self.async_push_connection(connected)
-        if not self.last_update_success:
-            self.async_update_listeners()  # availability rests on push while polls fail
 
     @callback
     def _async_push_resigned(self) -> None:

@@ -31,6 +31,8 @@ class PushPollCoordinator[DataT](DataUpdateCoordinator[DataT]):
     # Poll once more when push first comes up: a feed that sends only changes would miss what
     # changed between the setup poll and the subscription. Off where requests are scarce.
     resync_on_first_connect = True
+    # Entities stay available on push alone while polls fail: they must hear when it changes.
+    availability_rests_on_push = False
 
     def __init__(
         self,
@@ -77,6 +79,8 @@ class PushPollCoordinator[DataT](DataUpdateCoordinator[DataT]):
             self.logger.info(
                 "%s: live updates lost; polling every %s", self.name, self.fallback_interval
             )
+        if self.availability_rests_on_push and not self.last_update_success:
+            self.async_update_listeners()
         if not connected and (
             self.hass.is_stopping or self.config_entry.state is ConfigEntryState.UNLOAD_IN_PROGRESS
         ):
